@@ -1,0 +1,162 @@
+// The one reader of process.env. Everything else receives a Config value.
+import path from 'node:path';
+import { z } from 'zod';
+
+const SIMULATOR_ACCESS_KEY = 'sim-access-key';
+const SIMULATOR_SECRET_KEY = 'sim-secret-key-do-not-use-in-production';
+
+/** "90s", "5m", "1500ms", "1h", or a bare number of milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] as number;
+  return Math.round(n * factor);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: "${v}" (use e.g. 30s, 5m, 1500ms)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const EnvSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('klingflow'),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+
+  KLING_ACCESS_KEY: optionalString,
+  KLING_SECRET_KEY: optionalString,
+  KLING_API_BASE: optionalString.pipe(z.url().optional()),
+  KLING_REQUEST_TIMEOUT: duration('30s'),
+  SIMULATOR_PORT: port(4010),
+
+  CALLBACK_SECRET: optionalString,
+  CALLBACK_TIMEOUT: duration('5m'),
+  GENERATION_DEADLINE: duration('30m'),
+  POLL_INTERVAL: duration('5s'),
+  MAX_POLL_INTERVAL: duration('60s'),
+
+  STORAGE_DIR: optionalString,
+  DOWNLOAD_DIR: optionalString,
+  MAX_VIDEO_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  DOWNLOAD_ALLOWED_HOSTS: optionalString,
+
+  NOTIFY_URL: optionalString.pipe(z.url().optional()),
+  NOTIFY_SECRET: optionalString,
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  dataDir: string;
+  temporal: {
+    /** undefined → start the embedded dev server. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    uiPort: number;
+    cliPath: string | undefined;
+  };
+  kling: {
+    apiBase: string;
+    accessKey: string;
+    secretKey: string;
+    requestTimeoutMs: number;
+    /** true when no keys are set: npm start runs the simulator and points the client at it. */
+    simulated: boolean;
+  };
+  simulatorPort: number;
+  callback: {
+    /** undefined → a random secret persisted under dataDir (see src/secrets.ts). */
+    secret: string | undefined;
+    timeoutMs: number;
+  };
+  generation: { deadlineMs: number; pollIntervalMs: number; maxPollIntervalMs: number };
+  storage: { dir: string };
+  download: { dir: string; maxBytes: number; allowedHosts: string[] };
+  notify: { url: string | undefined; secret: string | undefined };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.KLING_ACCESS_KEY) !== Boolean(e.KLING_SECRET_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  KLING_ACCESS_KEY and KLING_SECRET_KEY must be set together');
+  }
+  const simulated = !e.KLING_ACCESS_KEY;
+  const simulatorBase = `http://127.0.0.1:${e.SIMULATOR_PORT}`;
+  const apiBase = (e.KLING_API_BASE ?? (simulated ? simulatorBase : 'https://api-singapore.klingai.com')).replace(/\/+$/, '');
+  // Kling serves results from its CDN; the simulator serves them itself, from loopback.
+  const allowedHosts = e.DOWNLOAD_ALLOWED_HOSTS
+    ? e.DOWNLOAD_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
+    : ['*.klingai.com', '*.kling.ai'];
+  if (simulated) allowedHosts.push(new URL(apiBase).host);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiPort: e.TEMPORAL_UI_PORT,
+      cliPath: e.TEMPORAL_CLI_PATH,
+    },
+    kling: {
+      apiBase,
+      accessKey: e.KLING_ACCESS_KEY ?? SIMULATOR_ACCESS_KEY,
+      secretKey: e.KLING_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
+      requestTimeoutMs: e.KLING_REQUEST_TIMEOUT,
+      simulated,
+    },
+    simulatorPort: e.SIMULATOR_PORT,
+    callback: { secret: e.CALLBACK_SECRET, timeoutMs: e.CALLBACK_TIMEOUT },
+    generation: { deadlineMs: e.GENERATION_DEADLINE, pollIntervalMs: e.POLL_INTERVAL, maxPollIntervalMs: e.MAX_POLL_INTERVAL },
+    storage: { dir: path.resolve(e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'videos')) },
+    download: {
+      dir: path.resolve(e.DOWNLOAD_DIR ?? path.join(e.DATA_DIR, 'downloads')),
+      maxBytes: e.MAX_VIDEO_BYTES,
+      allowedHosts,
+    },
+    notify: { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET },
+  };
+}
+
+export const simulatorKeys = { accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY };
