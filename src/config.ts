@@ -1,19 +1,10 @@
 // The one reader of process.env. Everything else receives a Config value.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
 
 const SIMULATOR_ACCESS_KEY = 'sim-access-key';
 const SIMULATOR_SECRET_KEY = 'sim-secret-key-do-not-use-in-production';
-
-/** "90s", "5m", "1500ms", "1h", or a bare number of milliseconds. */
-export function parseDuration(value: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] as number;
-  return Math.round(n * factor);
-}
 
 const duration = (fallback: string) =>
   z

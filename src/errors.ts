@@ -48,6 +48,7 @@ export const FailureType = {
   downloadFailed: 'DownloadFailed',
   notifyRejected: 'NotificationRejected',
   notifyFailed: 'NotificationFailed',
+  notifyMisconfigured: 'NotificationMisconfigured',
   storeFailed: 'StoreFailed',
 } as const;
 

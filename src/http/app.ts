@@ -1,0 +1,43 @@
+// buildApp(deps) returns the Fastify app without listening: server.ts listens, tests inject.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { GenerationDefaults } from '../generationRequest.js';
+import { errorHandler, notFoundHandler } from './errorHandler.js';
+import { generationRoutes } from './routes/generations.js';
+import { healthRoutes } from './routes/health.js';
+import { klingCallbackRoutes } from './routes/klingCallback.js';
+import { redactUrl } from './redact.js';
+
+export interface AppDeps {
+  client: Client;
+  callbackSecret: string;
+  taskQueue: string;
+  namespace: string;
+  defaults?: GenerationDefaults;
+  temporalUiUrl?: string;
+  /** How long a callback waits for Temporal before answering 503 (the provider retries). */
+  signalTimeoutMs: number;
+}
+
+export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = false): FastifyInstance {
+  const app = Fastify({
+    logger:
+      logger === false || logger === undefined
+        ? false
+        : {
+            ...(typeof logger === 'object' ? logger : {}),
+            // Callback URLs carry their token in the query: never log it.
+            serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) },
+          },
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.register(healthRoutes, deps);
+  app.register(generationRoutes, deps);
+  app.register(klingCallbackRoutes, deps);
+  return app;
+}

@@ -1,0 +1,113 @@
+// Kling's official API: JWT auth, the {code,message,request_id,data} envelope, and the
+// error-code table turned into Temporal failures (retryable or not) in src/errors.ts.
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, KLING_AUTH_CODES, klingFailure } from '../errors.js';
+import type { GenerationRequest, TaskKind } from '../../workflows/types.js';
+import { KlingTokenSource, type KlingKeys } from './klingJwt.js';
+import { KlingTaskSchema, type KlingTask } from './klingPayload.js';
+
+export interface KlingClientOptions extends KlingKeys {
+  apiBase: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  nowSec?: () => number;
+}
+
+interface Envelope {
+  code?: number;
+  message?: string;
+  request_id?: string;
+  data?: unknown;
+}
+
+export class KlingClient {
+  private readonly tokens: KlingTokenSource;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly opts: KlingClientOptions) {
+    this.tokens = new KlingTokenSource(opts, opts.nowSec);
+    this.fetch = opts.fetch ?? globalThis.fetch;
+  }
+
+  async createTask(kind: TaskKind, body: Record<string, unknown>): Promise<KlingTask> {
+    return parseTask(await this.request('POST', `/v1/videos/${kind}`, body));
+  }
+
+  async getTask(kind: TaskKind, taskId: string): Promise<KlingTask> {
+    return parseTask(await this.request('GET', `/v1/videos/${kind}/${encodeURIComponent(taskId)}`));
+  }
+
+  /** The task created with this external_task_id, or null when there is none. */
+  async findByExternalId(kind: TaskKind, externalTaskId: string): Promise<KlingTask | null> {
+    // providers.md: the look-up is by path or by ?external_task_id= (unconfirmed which);
+    // the list form answers an empty array rather than an error, so it goes first.
+    const data = await this.request('GET', `/v1/videos/${kind}?external_task_id=${encodeURIComponent(externalTaskId)}&pageNum=1&pageSize=30`);
+    const items = Array.isArray(data) ? data : data ? [data] : [];
+    for (const item of items) {
+      const task = KlingTaskSchema.safeParse(item);
+      if (task.success && task.data.task_info?.external_task_id === externalTaskId) return task.data;
+    }
+    return null;
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body?: unknown, retriedAuth = false): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.opts.apiBase}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.tokens.get()}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+    } catch (err) {
+      // A timeout is an unknown outcome: the task may exist. The submit activity's retry
+      // looks it up by external_task_id before creating another.
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw ApplicationFailure.retryable(`Kling ${method} ${path.split('?')[0]} failed: ${reason}`, FailureType.klingNetwork);
+    }
+    const envelope = await readEnvelope(res);
+    if (res.ok && envelope?.code === 0) return envelope.data;
+    const code = typeof envelope?.code === 'number' ? envelope.code : undefined;
+    if (code !== undefined && KLING_AUTH_CODES.has(code) && !retriedAuth) {
+      this.tokens.invalidate(); // refresh the token once, then fail (providers.md)
+      return this.request(method, path, body, true);
+    }
+    throw klingFailure(res.status, code, envelope?.message ?? res.statusText, envelope?.request_id);
+  }
+}
+
+async function readEnvelope(res: Response): Promise<Envelope | undefined> {
+  const text = await res.text();
+  try {
+    const json: unknown = JSON.parse(text);
+    return json && typeof json === 'object' ? (json as Envelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseTask(data: unknown): KlingTask {
+  const task = KlingTaskSchema.safeParse(data);
+  if (!task.success) {
+    throw ApplicationFailure.retryable(`Kling answered an unexpected task shape: ${task.error.issues[0]?.message}`, FailureType.klingUnknown);
+  }
+  return task.data;
+}
+
+/** Maps our request to Kling's fields. Fields left out take Kling's own defaults. */
+export function toKlingBody(request: GenerationRequest, externalTaskId: string, callbackUrl: string): Record<string, unknown> {
+  const common = {
+    model_name: request.model,
+    prompt: request.prompt,
+    negative_prompt: request.negativePrompt,
+    mode: request.mode,
+    duration: request.duration,
+    callback_url: callbackUrl,
+    external_task_id: externalTaskId,
+  };
+  const body = request.kind === 'image2video' ? { ...common, image: request.imageUrl } : { ...common, aspect_ratio: request.aspectRatio };
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,144 @@
+// Starts the whole system in one process: the embedded Temporal dev server (unless
+// TEMPORAL_ADDRESS is set), the simulator (unless Kling keys are set), the HTTP server
+// and the worker. `npm start` and the integration tests both use it.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import { withSecrets } from './secrets.js';
+import { startSimulator } from './simulator/app.js';
+import { startDevServer, type DevServer } from './temporal/devServer.js';
+import { resolveTemporalCli } from './temporal/temporalCli.js';
+import { createWorker } from './temporal/worker.js';
+
+export interface StackOptions {
+  /** Embedded dev server: persist to this SQLite file (npm start) or keep in memory (tests). */
+  devServer?: { dbFile?: string; headless?: boolean; port?: number; uiPort?: number };
+  logger?: FastifyServerOptions['logger'];
+  log?: (message: string) => void;
+}
+
+export interface Stack {
+  config: Config;
+  client: Client;
+  app: FastifyInstance;
+  apiUrl: string;
+  temporalUiUrl: string | undefined;
+  simulatorUrl: string | undefined;
+  devServer: DevServer | undefined;
+  worker(): Worker | undefined;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(baseConfig: Config, opts: StackOptions = {}): Promise<Stack> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log(`shutdown: ${String(err)}`));
+    cleanups.length = 0;
+  };
+  try {
+    let config = withSecrets(baseConfig);
+
+    let devServer: DevServer | undefined;
+    let address = config.temporal.address;
+    if (!address) {
+      const cliPath = await resolveTemporalCli({ cliPath: config.temporal.cliPath, log });
+      devServer = await startDevServer({
+        cliPath,
+        namespace: config.temporal.namespace,
+        port: opts.devServer?.port,
+        uiPort: opts.devServer?.uiPort ?? config.temporal.uiPort,
+        headless: opts.devServer?.headless,
+        dbFile: opts.devServer?.dbFile,
+      });
+      cleanups.push(() => devServer!.stop());
+      address = devServer.address;
+    }
+
+    let simulatorUrl: string | undefined;
+    if (config.kling.simulated) {
+      const sim = await startSimulator({ port: config.simulatorPort, accessKey: config.kling.accessKey, secretKey: config.kling.secretKey });
+      cleanups.push(() => sim.close());
+      simulatorUrl = sim.url;
+      const simHost = new URL(sim.url).host;
+      config = {
+        ...config,
+        kling: { ...config.kling, apiBase: sim.url },
+        download: { ...config.download, allowedHosts: [...config.download.allowedHosts, simHost] },
+      };
+    }
+
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const temporalUiUrl = devServer?.uiUrl ?? process.env.TEMPORAL_UI_URL;
+
+    const app = buildApp(
+      {
+        client,
+        callbackSecret: config.callback.secret,
+        taskQueue: config.temporal.taskQueue,
+        namespace: config.temporal.namespace,
+        temporalUiUrl,
+        signalTimeoutMs: 10_000,
+        defaults: {
+          callbackTimeoutMs: config.callback.timeoutMs,
+          deadlineMs: config.generation.deadlineMs,
+          pollIntervalMs: config.generation.pollIntervalMs,
+          maxPollIntervalMs: config.generation.maxPollIntervalMs,
+        },
+      },
+      opts.logger,
+    );
+    await app.listen({ port: config.port, host: config.host });
+    cleanups.push(() => app.close());
+    const bound = app.server.address();
+    const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${typeof bound === 'object' && bound ? bound.port : config.port}`;
+    // Port 0 (tests): the callback base is only known now.
+    if (config.port === 0) config = { ...config, publicBaseUrl: apiUrl };
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    cleanups.push(() => nativeConnection.close());
+    let worker: Worker | undefined;
+    let running: Promise<void> | undefined;
+    const startWorker = async () => {
+      if (worker) return;
+      worker = await createWorker({ config, callbackSecret: config.callback.secret, connection: nativeConnection });
+      running = worker.run();
+    };
+    const stopWorker = async () => {
+      if (!worker) return;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+    };
+    await startWorker();
+    cleanups.push(stopWorker);
+
+    return {
+      config,
+      client,
+      app,
+      apiUrl,
+      temporalUiUrl,
+      simulatorUrl,
+      devServer,
+      worker: () => worker,
+      startWorker,
+      stopWorker,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export function defaultDbFile(config: Config): string {
+  return path.join(config.dataDir, 'temporal.db');
+}

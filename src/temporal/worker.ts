@@ -1,0 +1,36 @@
+// Builds the Temporal worker: the videoGeneration workflow plus real activities.
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import type { Config } from '../config.js';
+
+const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling takes seconds; one bundle serves every worker this process creates. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
+
+export interface WorkerDeps {
+  config: Config;
+  callbackSecret: string;
+  connection: NativeConnection;
+}
+
+export async function createWorker({ config, callbackSecret, connection }: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ config, callbackSecret }),
+    // Thousands of generations wait at once; a waiting workflow costs only its cache slot.
+    maxCachedWorkflows: 1000,
+  });
+}

@@ -1,0 +1,1 @@
+export { videoGeneration } from './videoGeneration.js';

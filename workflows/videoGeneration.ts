@@ -1,0 +1,217 @@
+// The whole story of one generation. Read top to bottom: submit, wait for the provider's
+// callback (or poll when it does not come), confirm, download, store, notify.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { providerUpdateSignal, statusQuery } from './messages.js';
+import { GenerationStatusKey, KlingTaskId, VideoProvider } from './searchAttributes.js';
+import { isTerminalTask, supersedes } from './taskUpdates.js';
+import {
+  WorkflowFailureType,
+  type GenerationInput,
+  type GenerationResult,
+  type GenerationState,
+  type GenerationStatus,
+  type ProviderError,
+  type TaskUpdate,
+} from './types.js';
+
+// Submit retries back off from 1 s (Kling asks for ≥ 1 s on 1302/1303); a retried submit
+// looks its task up by external_task_id before creating one, so retries never pay twice.
+const { submitTask } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 },
+});
+const { getTask } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+// Heartbeats carry bytes done; a dead worker is noticed within the heartbeat timeout and
+// the retry resumes from the bytes already on disk.
+const { downloadVideo, storeVideo } = proxyActivities<Activities>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
+});
+// Standard Webhooks retry schedule, roughly: now, 5 s, 30 s, 3 min, 18 min, then every 2 h.
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '5s', backoffCoefficient: 6, maximumInterval: '2h', maximumAttempts: 10 },
+});
+
+type NotifyEvent = 'generation.completed' | 'generation.failed' | 'generation.timed_out' | 'generation.cancelled';
+
+export async function videoGeneration(input: GenerationInput): Promise<GenerationResult> {
+  const { id, request } = input;
+  const startedAt = workflowInfo().startTime.getTime();
+  const deadlineAt = startedAt + input.deadlineMs;
+  const state: GenerationState = {
+    id,
+    status: 'submitting',
+    provider: input.provider,
+    providerTaskId: null,
+    progress: 0,
+    prompt: request.prompt,
+    createdAt: new Date(startedAt).toISOString(),
+    updatedAt: new Date(startedAt).toISOString(),
+  };
+  let latest: TaskUpdate | undefined;
+
+  // Handlers first: a callback may arrive before the submit activity even returns.
+  setHandler(statusQuery, () => state);
+  setHandler(providerUpdateSignal, (update) => {
+    if (!accept(update)) log.info('Ignored provider update', { status: update.status, source: update.source });
+  });
+
+  function accept(update: TaskUpdate): boolean {
+    if (!supersedes(latest, update, state.providerTaskId ?? undefined)) return false;
+    latest = update;
+    state.progress = Math.max(state.progress, update.progress ?? 0);
+    touch();
+    return true;
+  }
+
+  function touch(): void {
+    state.updatedAt = new Date().toISOString();
+    const details = [`**${state.status}**`, state.providerTaskId && `Kling task \`${state.providerTaskId}\``, `progress ${state.progress}%`];
+    if (state.video) details.push(`sha256 \`${state.video.sha256}\``, state.video.uri);
+    if (state.error) details.push(`${state.error.code}: ${state.error.message}`);
+    setCurrentDetails(details.filter(Boolean).join(' · '));
+  }
+
+  function setStatus(status: GenerationStatus): void {
+    if (state.status === status) return;
+    state.status = status;
+    upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
+    touch();
+  }
+
+  async function endWithoutVideo(status: 'failed' | 'timed_out', error: ProviderError, type: string): Promise<never> {
+    state.error = error;
+    setStatus(status);
+    await sendNotification(status === 'failed' ? 'generation.failed' : 'generation.timed_out');
+    throw ApplicationFailure.create({ message: `${error.code}: ${error.message}`, type, nonRetryable: true, details: [state] });
+  }
+
+  async function sendNotification(event: NotifyEvent): Promise<void> {
+    try {
+      const { outcome } = await notify({ generationId: id, event, notifyUrl: request.notifyUrl, data: state });
+      state.notification = outcome;
+    } catch (err) {
+      // The generation's outcome stands even if nobody could be told about it.
+      log.warn('Notification gave up', { error: String(err) });
+      state.notification = 'failed';
+    }
+    touch();
+  }
+
+  /** One read of the task from the API. Non-retryable errors (auth, account) end the generation. */
+  async function readTask(taskId: string): Promise<TaskUpdate | undefined> {
+    try {
+      return await getTask({ kind: request.kind, taskId });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+      log.warn('Task read failed; will try again', { error: String(err) });
+      return undefined;
+    }
+  }
+
+  /** Waits for a confirmed terminal update, or returns undefined at the deadline. */
+  async function waitForResult(taskId: string): Promise<TaskUpdate | undefined> {
+    let polling = false;
+    let interval = input.pollIntervalMs ?? 5_000;
+    for (;;) {
+      const remaining = deadlineAt - Date.now();
+      if (isTerminalTask(latest)) {
+        if (latest.source === 'poll') return latest;
+        // Callbacks are unsigned: the API's answer is the truth.
+        const confirmed = await readTask(taskId);
+        if (confirmed && isTerminalTask(confirmed)) return (latest = confirmed);
+        if (confirmed) latest = confirmed;
+        polling = true;
+        if (remaining <= 0) return undefined;
+        continue;
+      }
+      if (remaining <= 0) return undefined;
+      if (!polling) {
+        setStatus('waiting');
+        polling = !(await condition(() => isTerminalTask(latest), Math.min(input.callbackTimeoutMs, remaining)));
+        continue;
+      }
+      setStatus('polling');
+      const polled = await readTask(taskId);
+      if (polled) accept(polled);
+      const left = deadlineAt - Date.now();
+      if (!isTerminalTask(latest) && left > 0) {
+        await condition(() => isTerminalTask(latest), Math.min(interval, left)); // a callback still wins
+        interval = Math.min(Math.round(interval * 1.5), input.maxPollIntervalMs ?? 60_000);
+      }
+    }
+  }
+
+  try {
+    if (!workflowInfo().typedSearchAttributes.get(VideoProvider)) {
+      upsertSearchAttributes([{ key: VideoProvider, value: input.provider }, { key: GenerationStatusKey, value: state.status }]);
+    }
+    touch();
+
+    const submitted = await submitTask({ generationId: id, request });
+    state.providerTaskId = submitted.taskId;
+    upsertSearchAttributes([{ key: KlingTaskId, value: submitted.taskId }]);
+    if (latest && latest.taskId !== submitted.taskId) latest = undefined;
+    accept(submitted.update);
+
+    const result = await waitForResult(submitted.taskId);
+    if (!result) {
+      return await endWithoutVideo('timed_out', { code: 'TIMED_OUT', message: `no result from the provider within ${Math.round(input.deadlineMs / 1000)} s` }, WorkflowFailureType.timedOut);
+    }
+    if (result.status !== 'succeeded') {
+      const error = result.error ?? { code: 'PROVIDER_TASK_FAILED', message: `the provider reported the task as ${result.status}` };
+      return await endWithoutVideo('failed', error, WorkflowFailureType.providerFailed);
+    }
+    const video = result.videos?.[0];
+    if (!video) {
+      return await endWithoutVideo('failed', { code: 'NO_VIDEO', message: 'the provider reported success without a video' }, WorkflowFailureType.providerFailed);
+    }
+
+    setStatus('downloading');
+    const downloaded = await downloadVideo({ generationId: id, url: video.url });
+    setStatus('storing');
+    state.video = await storeVideo({ generationId: id, downloaded });
+    setStatus('notifying');
+    await sendNotification('generation.completed');
+    setStatus('completed');
+    return state;
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Cancelled from outside: record it, tell the subscriber, then let Temporal mark it.
+      await CancellationScope.nonCancellable(async () => {
+        state.error = { code: 'CANCELLED', message: 'the generation was cancelled' };
+        setStatus('cancelled');
+        await sendNotification('generation.cancelled');
+      });
+      throw err;
+    }
+    if (err instanceof ActivityFailure && state.status !== 'failed' && state.status !== 'timed_out') {
+      const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      return await endWithoutVideo(
+        'failed',
+        { code: cause?.type ?? 'ACTIVITY_FAILED', message: cause?.message ?? err.message },
+        cause?.type ?? WorkflowFailureType.providerFailed,
+      );
+    }
+    throw err;
+  }
+}
