@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('klingflow'),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
 
   KLING_ACCESS_KEY: optionalString,
   KLING_SECRET_KEY: optionalString,
@@ -73,6 +74,8 @@ export interface Config {
     taskQueue: string;
     uiPort: number;
     cliPath: string | undefined;
+    /** Web UI of an external Temporal, for links; the embedded one is known at start. */
+    uiUrl: string | undefined;
   };
   kling: {
     apiBase: string;
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiPort: e.TEMPORAL_UI_PORT,
       cliPath: e.TEMPORAL_CLI_PATH,
+      uiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     },
     kling: {
       apiBase,

@@ -6,7 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { appDepsFromConfig, buildApp } from './http/app.js';
 import { withSecrets } from './secrets.js';
 import { startSimulator } from './simulator/app.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
@@ -76,25 +76,9 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    const temporalUiUrl = devServer?.uiUrl ?? process.env.TEMPORAL_UI_URL;
+    const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
 
-    const app = buildApp(
-      {
-        client,
-        callbackSecret: config.callback.secret,
-        taskQueue: config.temporal.taskQueue,
-        namespace: config.temporal.namespace,
-        temporalUiUrl,
-        signalTimeoutMs: 10_000,
-        defaults: {
-          callbackTimeoutMs: config.callback.timeoutMs,
-          deadlineMs: config.generation.deadlineMs,
-          pollIntervalMs: config.generation.pollIntervalMs,
-          maxPollIntervalMs: config.generation.maxPollIntervalMs,
-        },
-      },
-      opts.logger,
-    );
+    const app = buildApp(appDepsFromConfig(config, client, devServer?.uiUrl), opts.logger);
     await app.listen({ port: config.port, host: config.host });
     cleanups.push(() => app.close());
     const bound = app.server.address();

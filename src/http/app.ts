@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
 import type { GenerationDefaults } from '../generationRequest.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { generationRoutes } from './routes/generations.js';
@@ -40,4 +41,22 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] =
   app.register(generationRoutes, deps);
   app.register(klingCallbackRoutes, deps);
   return app;
+}
+
+/** AppDeps from the config (secrets resolved); temporalUiUrl overrides the configured one. */
+export function appDepsFromConfig(config: Config & { callback: { secret: string } }, client: Client, temporalUiUrl?: string): AppDeps {
+  return {
+    client,
+    callbackSecret: config.callback.secret,
+    taskQueue: config.temporal.taskQueue,
+    namespace: config.temporal.namespace,
+    temporalUiUrl: temporalUiUrl ?? config.temporal.uiUrl,
+    signalTimeoutMs: 10_000,
+    defaults: {
+      callbackTimeoutMs: config.callback.timeoutMs,
+      deadlineMs: config.generation.deadlineMs,
+      pollIntervalMs: config.generation.pollIntervalMs,
+      maxPollIntervalMs: config.generation.maxPollIntervalMs,
+    },
+  };
 }

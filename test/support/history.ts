@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { TaskUpdate } from '../../workflows/types.js';
+
+/** The providerUpdate signals recorded in a workflow's history, decoded. */
+export async function signalsIn(client: Client, workflowId: string): Promise<TaskUpdate[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === 'providerUpdate')
+    .map((a) => defaultPayloadConverter.fromPayload<TaskUpdate>(a!.input!.payloads![0]!));
+}
+
+export async function activityTypesIn(client: Client, workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+}
+
+/** Sum of simulator request counts whose "METHOD /route" key matches. */
+export function requestCount(stats: { requests: Record<string, number> }, pattern: RegExp): number {
+  return Object.entries(stats.requests).reduce((n, [key, count]) => (pattern.test(key) ? n + count : n), 0);
+}
