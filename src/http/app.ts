@@ -33,6 +33,8 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] =
           },
     bodyLimit: 1024 * 1024,
   });
+  // JSON only: a text/plain body is a 415, not a string that later fails as "not an object".
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -7,7 +7,7 @@ import type { videoGeneration } from '../../workflows/videoGeneration.js';
 import { providerUpdateSignal, statusQuery } from '../../workflows/messages.js';
 import { GenerationStatusKey, KlingTaskId, VideoProvider } from '../../workflows/searchAttributes.js';
 import type { GenerationState, GenerationStatus, ProviderName, TaskUpdate } from '../../workflows/types.js';
-import { DEFAULTS, parseGenerationRequest, toWorkflowInput, type GenerationDefaults } from '../generationRequest.js';
+import { DEFAULTS, parseGenerationRequest, toWorkflowInput, type GenerationDefaults, type ParsedGenerationRequest } from '../generationRequest.js';
 import { HttpError } from '../errors.js';
 
 export const DEFAULT_TASK_QUEUE = 'klingflow';
@@ -43,7 +43,11 @@ function summaryOf(prompt: string): string {
 
 /** Starts a generation; `request` is validated with the same schema as POST /generations. */
 export async function startGeneration(client: Client, request: unknown, options: StartOptions = {}): Promise<StartedGeneration> {
-  const parsed = parseGenerationRequest(request);
+  return startParsedGeneration(client, parseGenerationRequest(request), options);
+}
+
+/** For callers that validated with GenerationRequestSchema already (the REST route). */
+export async function startParsedGeneration(client: Client, parsed: ParsedGenerationRequest, options: StartOptions = {}): Promise<StartedGeneration> {
   const id = generationIdFor(options.idempotencyKey);
   const input = toWorkflowInput(id, parsed, options.defaults ?? DEFAULTS);
   const requestHash = createHash('sha256').update(JSON.stringify(parsed)).digest('hex');

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config.js';
 import { startStack, type Stack } from '../../src/stack.js';
 import type { GenerationState, GenerationStatus } from '../../workflows/types.js';
@@ -35,7 +36,13 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
   }
 }
 
+let runtimeInstalled = false;
+
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'klingflow-test-'));
   const config = loadConfig({
     PORT: '0',
@@ -93,11 +100,20 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       stats: () => simCall('GET', '/_sim/stats'),
     },
     generation,
-    waitForStatus: (id, statuses, timeoutMs = 30_000) =>
-      waitFor(async () => {
-        const state = await generation(id);
-        return statuses.includes(state.status) ? state : undefined;
-      }, `${id} to reach ${statuses.join('|')}`, timeoutMs),
+    waitForStatus: async (id, statuses, timeoutMs = 30_000) => {
+      const seen: string[] = [];
+      return waitFor(
+        async () => {
+          const state = await generation(id);
+          if (seen.at(-1) !== state.status) seen.push(state.status);
+          return statuses.includes(state.status) ? state : undefined;
+        },
+        `${id} to reach ${statuses.join('|')} (seen: ${seen.join(' → ') || 'nothing'})`,
+        timeoutMs,
+      ).catch((err: Error) => {
+        throw new Error(err.message.replace('(seen: nothing)', `(seen: ${seen.join(' → ')})`));
+      });
+    },
     close: async () => {
       await stack.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../../errors.js';
 import { GenerationRequestSchema } from '../../generationRequest.js';
-import { cancelGeneration, getGeneration, startGeneration } from '../../temporal/generations.js';
+import { cancelGeneration, getGeneration, startParsedGeneration } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
 import { AcceptedSchema, ErrorSchema, GenerationParamsSchema, GenerationSchema } from '../schemas.js';
 
@@ -26,7 +26,7 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
       },
     },
     async (req, reply) => {
-      const started = await startGeneration(deps.client, req.body, {
+      const started = await startParsedGeneration(deps.client, req.body, {
         idempotencyKey: req.headers['idempotency-key'],
         taskQueue: deps.taskQueue,
         defaults: deps.defaults,
