@@ -1,0 +1,27 @@
+// `npm test`: provisions the Temporal CLI once (with progress) so no test times out on a
+// first-run build, then typechecks, lints and runs unit and integration tests.
+import { spawnSync } from 'node:child_process';
+import { resolveTemporalCli } from '../src/temporal/temporalCli.js';
+
+const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+console.log(`Temporal CLI: ${cliPath}`);
+const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath };
+
+function run(title: string, command: string, args: string[]): void {
+  console.log(`\n== ${title}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env, shell: false });
+  if (result.status !== 0) {
+    console.error(`\n${title} failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const only = process.argv[2]; // `npm test -- unit` or `npm test -- integration`
+const files = (dir: string) => spawnSync('sh', ['-c', `ls test/${dir}/*.test.ts`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+if (!only) {
+  run('typecheck', 'npx', ['tsc', '--noEmit']);
+  run('lint', 'npx', ['eslint', '.']);
+}
+if (!only || only === 'unit') run('unit tests', process.execPath, ['--import', 'tsx', '--test', ...files('unit')]);
+// Integration files each start a Temporal dev server and a worker: one at a time on 2 cores.
+if (!only || only === 'integration') run('integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files('integration')]);

@@ -1,0 +1,47 @@
+// The embedded Temporal of `npm start`: search attributes registered, and state kept in
+// a SQLite file across a restart.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../../src/temporal/devServer.js';
+import { resolveTemporalCli } from '../../src/temporal/temporalCli.js';
+import { startGeneration } from '../../src/temporal/generations.js';
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'klingflow-devserver-'));
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function withClient<T>(address: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await fn(new Client({ connection }));
+  } finally {
+    await connection.close();
+  }
+}
+
+test('a restart of the dev server keeps every workflow, findable by search attribute', async () => {
+  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const dbFile = path.join(dir, 'temporal.db');
+  const first = await startDevServer({ cliPath, dbFile, headless: true });
+  // No worker polls this queue: the generation simply stays open.
+  const started = await withClient(first.address, (client) => startGeneration(client, { prompt: 'persist me' }, { taskQueue: 'nobody-polls-this' }));
+  await first.stop();
+
+  const second = await startDevServer({ cliPath, dbFile, headless: true });
+  try {
+    await withClient(second.address, async (client) => {
+      const description = await client.workflow.getHandle(started.id).describe();
+      assert.equal(description.status.name, 'RUNNING');
+      assert.equal(await description.staticSummary(), 'text2video: persist me');
+      const found: string[] = [];
+      for await (const wf of client.workflow.list({ query: `GenerationStatus = "submitting" AND VideoProvider = "kling"` })) found.push(wf.workflowId);
+      assert.ok(found.includes(started.id), `visibility query found ${found.join(',')}`);
+      await client.workflow.getHandle(started.id).terminate('test cleanup');
+    });
+  } finally {
+    await second.stop();
+  }
+});
