@@ -1,6 +1,6 @@
 # klingflow: one image for the HTTP server (default command), the Temporal worker
-# (`npm run worker`) and the Kling simulator. TypeScript runs through tsx, a runtime
-# dependency, so there is no build stage.
+# (node --import tsx src/worker.ts) and the Kling simulator (deploy/simulator.ts).
+# TypeScript runs through tsx, a runtime dependency, so there is no build stage.
 FROM node:20-bookworm-slim
 
 # HOST: listen on every interface; the app's default, 127.0.0.1, is unreachable from
@@ -37,4 +37,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-CMD ["npm", "run", "server"]
+# = `npm run server`, minus two parent processes: npm and the tsx CLI (npm → sh → tsx →
+# node) do not pass `docker stop`'s SIGTERM through, so the server would be killed rather
+# than close gracefully. `node --import tsx` runs the same TypeScript in one process.
+CMD ["node", "--import", "tsx", "src/server.ts"]

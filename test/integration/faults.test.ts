@@ -119,3 +119,16 @@ test('cancel: POST /generations/:id/cancel ends the workflow as cancelled', asyn
   const description = await s.client.workflow.getHandle(id).describe();
   assert.equal(description.status.name, 'CANCELLED');
 });
+
+test('a download cut mid-stream resumes with Range: the right sha256, the bytes fetched about once', async () => {
+  const size = 3 * 1024 * 1024;
+  await s.sim.configure({ videoBytes: size, downloadFailAfterBytes: 2 * 1024 * 1024 });
+  const id = await start();
+  const state = await s.waitForStatus(id, ['completed', 'failed']);
+  assert.equal(state.status, 'completed');
+  assert.equal(state.video?.bytes, size);
+  assert.equal(state.video?.sha256, await expectedVideoSha256(size));
+  const task = (await s.sim.stats()).tasks[state.providerTaskId!];
+  assert.equal(task.videoRequests, 2, 'one cut response, one resumed');
+  assert.ok(task.videoBytesServed < size * 1.05, `served ${task.videoBytesServed} bytes for a ${size}-byte video`);
+});
