@@ -1,5 +1,5 @@
 # klingflow: one image for the HTTP server (default command), the Temporal worker
-# (node --import tsx src/worker.ts) and the Kling simulator (deploy/simulator.ts).
+# (node --import tsx src/worker.ts) and the Kling simulator (src/simulator/main.ts).
 # TypeScript runs through tsx, a runtime dependency, so there is no build stage.
 FROM node:20-bookworm-slim
 
