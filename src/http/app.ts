@@ -17,7 +17,7 @@ export interface AppDeps {
   namespace: string;
   defaults?: GenerationDefaults;
   temporalUiUrl?: string;
-  /** How long a callback waits for Temporal before answering 503 (the provider retries). */
+  /** How long a request waits for Temporal before answering 503 (a provider then retries its callback). */
   signalTimeoutMs: number;
 }
 

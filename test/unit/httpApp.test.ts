@@ -38,6 +38,12 @@ test('a valid callback while Temporal is unreachable gets 503, so the provider r
   assert.equal(res.json().error.code, 'TEMPORAL_UNAVAILABLE');
 });
 
+test('starting a generation while Temporal is unreachable is a 503, not a hang or a 500', async () => {
+  const res = await app.inject({ method: 'POST', url: '/generations', payload: { prompt: 'x' } });
+  assert.equal(res.statusCode, 503);
+  assert.equal(res.json().error.code, 'TEMPORAL_UNAVAILABLE');
+});
+
 test('readiness reports Temporal unreachable; liveness is fine', async () => {
   assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
   assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);

@@ -26,11 +26,14 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
       },
     },
     async (req, reply) => {
-      const started = await startParsedGeneration(deps.client, req.body, {
-        idempotencyKey: req.headers['idempotency-key'],
-        taskQueue: deps.taskQueue,
-        defaults: deps.defaults,
-      });
+      // Bounded, so an unreachable Temporal is a quick 503 rather than a hung request.
+      const started = await deps.client.withDeadline(Date.now() + deps.signalTimeoutMs, () =>
+        startParsedGeneration(deps.client, req.body, {
+          idempotencyKey: req.headers['idempotency-key'],
+          taskQueue: deps.taskQueue,
+          defaults: deps.defaults,
+        }),
+      );
       req.log.info({ generationId: started.id, created: started.created }, 'Generation started');
       return reply.code(202).send({ id: started.id, status: started.status, links: links(started.id) });
     },
