@@ -2,7 +2,7 @@
 // the Go module proxy on first use. Order: TEMPORAL_CLI_PATH, `temporal` on PATH, the
 // cache folder, then `go install` into the cache folder.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,8 +95,4 @@ async function buildCli(go: string, target: string, log: (m: string) => void, en
     clearInterval(ticker);
     await rm(gobin, { recursive: true, force: true });
   }
-}
-
-export function cliIsCached(env: NodeJS.ProcessEnv = process.env): boolean {
-  return existsSync(cachedCliPath(env));
 }

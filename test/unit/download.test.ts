@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDownloadActivities } from '../../activities/download.js';
 import { FailureType } from '../../src/errors.js';
+import { failureOf, silentLogger } from '../support/activityTest.js';
 
 const VIDEO = randomBytes(20 * 1024 * 1024 + 123);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -57,8 +58,7 @@ function serve(data: Buffer, opts: { range?: boolean; cutAfter?: number } = {}):
   };
 }
 
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-const mockEnv = (info?: ConstructorParameters<typeof MockActivityEnvironment>[0]) => new MockActivityEnvironment(info, { logger: silent });
+const mockEnv = (info?: ConstructorParameters<typeof MockActivityEnvironment>[0]) => new MockActivityEnvironment(info, { logger: silentLogger });
 // env.run cannot infer the result type from a method reference; this keeps it.
 const runIn = <A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A) => env.run(fn, ...args) as Promise<R>;
 
@@ -68,14 +68,6 @@ function download(overrides: { maxBytes?: number; allowedHosts?: string[] } = {}
   });
 }
 
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => assert.fail('expected the activity to fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 before(async () => {
   server = http.createServer((req, res) => {

@@ -6,14 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createStoreActivities } from '../../activities/store.js';
 import { FailureType } from '../../src/errors.js';
 import type { DownloadedVideo } from '../../workflows/types.js';
+import { failureOf, silentLogger } from '../support/activityTest.js';
 
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment(undefined, { logger: silent }).run(fn) as Promise<T>;
+const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment(undefined, { logger: silentLogger }).run(fn) as Promise<T>;
 
 let root: string;
 let storageDir: string;
@@ -24,14 +23,6 @@ async function downloaded(dir: string, id: string, content = randomBytes(10_000)
   return { path: file, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex'), contentType: 'video/mp4' };
 }
 
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => assert.fail('expected the activity to fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'klingflow-store-'));
