@@ -1,8 +1,9 @@
 // All activities, built from their dependencies. The worker wires the real ones; the
 // workflow types its proxies with ReturnType<typeof createActivities>.
 import type { Config } from '../src/config.js';
-import { klingCallbackUrl } from '../src/providers/callbackToken.js';
-import { KlingClient } from '../src/providers/kling.js';
+import { providerCallbackUrl } from '../src/providers/callbackToken.js';
+import { KlingClient, klingProvider } from '../src/providers/kling.js';
+import { runblobProvider } from '../src/providers/runblob.js';
 import { createDownloadActivities } from './download.js';
 import { createNotifyActivities } from './notify.js';
 import { createProviderTaskActivities } from './providerTask.js';
@@ -25,8 +26,11 @@ export function createActivities({ config, callbackSecret, fetch }: ActivityDeps
   });
   return {
     ...createProviderTaskActivities({
-      kling,
-      callbackUrlFor: (id) => klingCallbackUrl(config.publicBaseUrl, id, callbackSecret),
+      providers: {
+        kling: klingProvider(kling),
+        runblob: runblobProvider({ apiBase: config.runblob.apiBase, apiKey: config.runblob.apiKey, timeoutMs: config.kling.requestTimeoutMs, fetch }),
+      },
+      callbackUrlFor: (provider, id) => providerCallbackUrl(config.publicBaseUrl, provider, id, callbackSecret),
     }),
     ...createDownloadActivities({ download: config.download, fetch }),
     ...createStoreActivities({ storage: config.storage }),

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 
 const SIMULATOR_ACCESS_KEY = 'sim-access-key';
 const SIMULATOR_SECRET_KEY = 'sim-secret-key-do-not-use-in-production';
+const SIMULATOR_RUNBLOB_KEY = 'sim-runblob-key';
 
 const duration = (fallback: string) =>
   z
@@ -45,6 +46,10 @@ const EnvSchema = z.object({
   KLING_API_BASE: optionalString.pipe(z.url().optional()),
   KLING_REQUEST_TIMEOUT: duration('30s'),
   SIMULATOR_PORT: port(4010),
+  KLINGAI_WEBHOOK_SECRET: optionalString,
+
+  RUNBLOB_API_KEY: optionalString,
+  RUNBLOB_API_BASE: optionalString.pipe(z.url().optional()),
 
   CALLBACK_SECRET: optionalString,
   CALLBACK_TIMEOUT: duration('5m'),
@@ -85,6 +90,9 @@ export interface Config {
     /** true when no keys are set: npm start runs the simulator and points the client at it. */
     simulated: boolean;
   };
+  /** Signed event-gateway deliveries (POST /webhooks/kling); unset → that route refuses all. */
+  gateway: { webhookSecret: string | undefined };
+  runblob: { apiBase: string; apiKey: string; simulated: boolean; enabled: boolean };
   simulatorPort: number;
   callback: {
     /** undefined → a random secret persisted under dataDir (see src/secrets.ts). */
@@ -118,7 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const allowedHosts = e.DOWNLOAD_ALLOWED_HOSTS
     ? e.DOWNLOAD_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
     : ['*.klingai.com', '*.kling.ai'];
+  // RunBlob is simulated only in the keyless demo; with real Kling keys and no RunBlob key
+  // it is simply not enabled (a production setup never talks to a simulator by accident).
+  const runblobSimulated = !e.RUNBLOB_API_KEY && simulated;
+  const runblobBase = (e.RUNBLOB_API_BASE ?? (runblobSimulated ? simulatorBase : 'https://platform.runblob.io')).replace(/\/+$/, '');
   if (simulated) allowedHosts.push(new URL(apiBase).host);
+  if (runblobSimulated && !allowedHosts.includes(new URL(runblobBase).host)) allowedHosts.push(new URL(runblobBase).host);
 
   return {
     port: e.PORT,
@@ -141,6 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.KLING_REQUEST_TIMEOUT,
       simulated,
     },
+    gateway: { webhookSecret: e.KLINGAI_WEBHOOK_SECRET },
+    runblob: {
+      apiBase: runblobBase,
+      apiKey: e.RUNBLOB_API_KEY ?? SIMULATOR_RUNBLOB_KEY,
+      simulated: runblobSimulated,
+      enabled: Boolean(e.RUNBLOB_API_KEY) || runblobSimulated,
+    },
     simulatorPort: e.SIMULATOR_PORT,
     callback: { secret: e.CALLBACK_SECRET, timeoutMs: e.CALLBACK_TIMEOUT },
     generation: { deadlineMs: e.GENERATION_DEADLINE, pollIntervalMs: e.POLL_INTERVAL, maxPollIntervalMs: e.MAX_POLL_INTERVAL },
@@ -154,4 +174,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-export const simulatorKeys = { accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY };
+export const simulatorKeys = { accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, runblobApiKey: SIMULATOR_RUNBLOB_KEY };

@@ -1,7 +1,7 @@
 // The one catalogue of errors: HTTP answers of klingflow's own API, failure types raised
 // by activities and the workflow, and the Kling error-code table (providers.md).
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailureType } from '../workflows/types.js';
+import { SUBMIT_OUTCOME_UNKNOWN, WorkflowFailureType } from '../workflows/types.js';
 
 // ---------------------------------------------------------------- HTTP (our API)
 
@@ -43,6 +43,12 @@ export const FailureType = {
   klingNetwork: 'KlingNetworkError',
   klingUnknown: 'KlingUnknownError',
   klingTaskNotFound: 'KlingTaskNotFound',
+  runblobAuth: 'RunBlobAuthFailed',
+  runblobCredits: 'RunBlobInsufficientCredits',
+  runblobBadRequest: 'RunBlobBadRequest',
+  runblobServer: 'RunBlobServerError',
+  /** The request may or may not have created a task, and the provider cannot be asked. */
+  submitOutcomeUnknown: SUBMIT_OUTCOME_UNKNOWN,
   downloadRefused: 'DownloadRefused',
   downloadTooLarge: 'DownloadTooLarge',
   downloadFailed: 'DownloadFailed',

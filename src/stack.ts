@@ -61,14 +61,21 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     }
 
     let simulatorUrl: string | undefined;
-    if (config.kling.simulated) {
-      const sim = await startSimulator({ port: config.simulatorPort, accessKey: config.kling.accessKey, secretKey: config.kling.secretKey });
+    if (config.kling.simulated || config.runblob.simulated) {
+      const sim = await startSimulator({
+        port: config.simulatorPort,
+        accessKey: config.kling.accessKey,
+        secretKey: config.kling.secretKey,
+        runblobApiKey: config.runblob.apiKey,
+      });
       cleanups.push(() => sim.close());
       simulatorUrl = sim.url;
+      // The simulator may have taken another port (tests use 0): point the simulated parts at it.
       const simHost = new URL(sim.url).host;
       config = {
         ...config,
-        kling: { ...config.kling, apiBase: sim.url },
+        kling: config.kling.simulated ? { ...config.kling, apiBase: sim.url } : config.kling,
+        runblob: config.runblob.simulated ? { ...config.runblob, apiBase: sim.url } : config.runblob,
         download: { ...config.download, allowedHosts: [...config.download.allowedHosts, simHost] },
       };
     }
@@ -83,8 +90,8 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     cleanups.push(() => app.close());
     const bound = app.server.address();
     const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${typeof bound === 'object' && bound ? bound.port : config.port}`;
-    // Port 0 (tests): the callback base is only known now.
-    if (config.port === 0) config = { ...config, publicBaseUrl: apiUrl };
+    // Port 0 (tests) without an explicit PUBLIC_BASE_URL: the callback base is only known now.
+    if (config.publicBaseUrl.endsWith(':0')) config = { ...config, publicBaseUrl: apiUrl };
 
     const nativeConnection = await NativeConnection.connect({ address });
     cleanups.push(() => nativeConnection.close());

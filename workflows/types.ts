@@ -1,8 +1,10 @@
 // Types shared by the workflow, its activities and the code outside the sandbox.
 // Pure declarations only: this file is imported from everywhere.
 
-export type ProviderName = 'kling';
-export type TaskKind = 'text2video' | 'image2video';
+/** Who runs the task: Kling's official API, or the RunBlob reseller. */
+export type ProviderName = 'kling' | 'runblob';
+/** Kling task families (providers.md); RunBlob takes text2video and image2video. */
+export type TaskKind = 'text2video' | 'image2video' | 'multi-image2video' | 'video-extend' | 'lip-sync' | 'effects';
 
 /** What a caller asks for; validated at the API edge before it gets here. */
 export interface GenerationRequest {
@@ -15,6 +17,24 @@ export interface GenerationRequest {
   negativePrompt?: string;
   imageUrl?: string;
   notifyUrl?: string;
+  /** image2video: the last frame. */
+  imageTailUrl?: string;
+  /** multi-image2video (≤ 4) and RunBlob (≤ 5). */
+  imageUrls?: string[];
+  /** video-extend and lip-sync: a Kling video id from an earlier generation. */
+  videoId?: string;
+  /** lip-sync: a video URL instead of videoId. */
+  videoUrl?: string;
+  /** lip-sync: audio2video takes audioUrl; text2video takes text + voiceId. */
+  lipSyncMode?: 'text2video' | 'audio2video';
+  audioUrl?: string;
+  text?: string;
+  voiceId?: string;
+  voiceLanguage?: 'zh' | 'en';
+  /** effects: the scene name, e.g. "hug", "kiss", "squish". */
+  effectScene?: string;
+  /** RunBlob: keep the source clip's sound. */
+  keepOriginalSound?: boolean;
 }
 
 export interface GenerationInput {
@@ -43,6 +63,10 @@ export interface ProviderVideo {
 export interface ProviderError {
   code: string;
   message: string;
+  /** The provider says a new submission may succeed (RunBlob TASK_FAILED, MAINTENANCE). */
+  retryable?: boolean;
+  /** The provider gave up on time (RunBlob TIMEOUT): the generation ends as timed_out. */
+  timedOut?: boolean;
 }
 
 /** The payload of the `providerUpdate` signal. */
@@ -54,6 +78,8 @@ export interface TaskUpdate {
   videos?: ProviderVideo[];
   error?: ProviderError;
   source: 'callback' | 'poll';
+  /** A delivery whose signature was verified with a provider secret: no API confirmation needed. */
+  signed?: boolean;
   receivedAt: string;
 }
 
@@ -95,6 +121,8 @@ export interface GenerationState {
   providerTaskId: string | null;
   progress: number;
   prompt: string;
+  /** The provider's id of the result video (Kling: what video-extend and lip-sync take as videoId). */
+  providerVideoId?: string;
   video?: StoredVideo;
   error?: ProviderError;
   notification?: NotificationOutcome;
@@ -109,3 +137,6 @@ export const WorkflowFailureType = {
   providerFailed: 'ProviderTaskFailed',
   timedOut: 'GenerationTimedOut',
 } as const;
+
+/** Raised by a submit that may or may not have created a task (see src/providers/runblob.ts). */
+export const SUBMIT_OUTCOME_UNKNOWN = 'SubmitOutcomeUnknown';

@@ -18,6 +18,7 @@ import { providerUpdateSignal, statusQuery } from './messages.js';
 import { GenerationStatusKey, KlingTaskId, VideoProvider } from './searchAttributes.js';
 import { isTerminalTask, supersedes } from './taskUpdates.js';
 import {
+  SUBMIT_OUTCOME_UNKNOWN,
   WorkflowFailureType,
   type GenerationInput,
   type GenerationResult,
@@ -49,6 +50,9 @@ const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '5s', backoffCoefficient: 6, maximumInterval: '2h', maximumAttempts: 10 },
 });
+
+/** Bounds resubmission after failures the provider calls transient. */
+const MAX_SUBMISSIONS = 3;
 
 type NotifyEvent = 'generation.completed' | 'generation.failed' | 'generation.timed_out' | 'generation.cancelled';
 
@@ -116,10 +120,42 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     touch();
   }
 
+  /** Submits the task and records its id; returns the provider task id. */
+  async function submit(): Promise<string> {
+    setStatus('submitting');
+    try {
+      const submitted = await submitTask({ generationId: id, provider: input.provider, request });
+      adopt(submitted.taskId);
+      accept(submitted.update);
+      return submitted.taskId;
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure && cause.type === SUBMIT_OUTCOME_UNKNOWN)) throw err;
+      // The provider may have created the task and has no idempotency key to ask about it.
+      // Its callback names the task: wait for one before paying for another submission.
+      setStatus('waiting');
+      const remaining = deadlineAt - Date.now();
+      if (remaining > 0 && (await condition(() => latest !== undefined, Math.min(input.callbackTimeoutMs, remaining)))) {
+        adopt(latest!.taskId);
+        return latest!.taskId;
+      }
+      if (deadlineAt - Date.now() <= 0) throw err;
+      log.warn('No callback after an ambiguous submit; submitting again', { error: cause.message });
+      return submit();
+    }
+  }
+
+  function adopt(taskId: string): void {
+    state.providerTaskId = taskId;
+    upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
+    if (latest && latest.taskId !== taskId) latest = undefined;
+    touch();
+  }
+
   /** One read of the task from the API. Non-retryable errors (auth, account) end the generation. */
   async function readTask(taskId: string): Promise<TaskUpdate | undefined> {
     try {
-      return await getTask({ kind: request.kind, taskId });
+      return await getTask({ provider: input.provider, kind: request.kind, taskId });
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
@@ -135,8 +171,8 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     for (;;) {
       const remaining = deadlineAt - Date.now();
       if (isTerminalTask(latest)) {
-        if (latest.source === 'poll') return latest;
-        // Callbacks are unsigned: the API's answer is the truth.
+        if (latest.source === 'poll' || latest.signed) return latest;
+        // Unsigned callbacks prove nothing by themselves: the API's answer is the truth.
         const confirmed = await readTask(taskId);
         if (confirmed && isTerminalTask(confirmed)) return (latest = confirmed);
         if (confirmed) latest = confirmed;
@@ -167,25 +203,30 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     }
     touch();
 
-    const submitted = await submitTask({ generationId: id, request });
-    state.providerTaskId = submitted.taskId;
-    upsertSearchAttributes([{ key: KlingTaskId, value: submitted.taskId }]);
-    if (latest && latest.taskId !== submitted.taskId) latest = undefined;
-    accept(submitted.update);
-
-    const result = await waitForResult(submitted.taskId);
-    if (!result) {
-      return await endWithoutVideo('timed_out', { code: 'TIMED_OUT', message: `no result from the provider within ${Math.round(input.deadlineMs / 1000)} s` }, WorkflowFailureType.timedOut);
-    }
-    if (result.status !== 'succeeded') {
+    let result: TaskUpdate | undefined;
+    for (let submission = 1; ; submission++) {
+      const taskId = await submit();
+      result = await waitForResult(taskId);
+      if (!result) {
+        return await endWithoutVideo('timed_out', { code: 'TIMED_OUT', message: `no result from the provider within ${Math.round(input.deadlineMs / 1000)} s` }, WorkflowFailureType.timedOut);
+      }
+      if (result.status === 'succeeded') break;
       const error = result.error ?? { code: 'PROVIDER_TASK_FAILED', message: `the provider reported the task as ${result.status}` };
-      return await endWithoutVideo('failed', error, WorkflowFailureType.providerFailed);
+      if (error.timedOut) return await endWithoutVideo('timed_out', error, WorkflowFailureType.timedOut);
+      // A failure the provider calls transient (RunBlob TASK_FAILED, MAINTENANCE): submit anew.
+      if (!error.retryable || submission >= MAX_SUBMISSIONS || deadlineAt - Date.now() <= 0) {
+        return await endWithoutVideo('failed', error, WorkflowFailureType.providerFailed);
+      }
+      log.warn('Provider failure is retryable; submitting again', { code: error.code, submission });
+      latest = undefined;
+      state.providerTaskId = null;
     }
     const video = result.videos?.[0];
     if (!video) {
       return await endWithoutVideo('failed', { code: 'NO_VIDEO', message: 'the provider reported success without a video' }, WorkflowFailureType.providerFailed);
     }
 
+    state.providerVideoId = video.id;
     setStatus('downloading');
     const downloaded = await downloadVideo({ generationId: id, url: video.url });
     setStatus('storing');

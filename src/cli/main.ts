@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { ValidationError } from '../generationRequest.js';
 import { getGeneration, startGeneration } from '../temporal/generations.js';
 import { watchGeneration } from './watch.js';
+import { webhookRegister, webhookTest } from './webhook.js';
 
 const USAGE = `Usage:
   klingflow generate "<prompt>" [--wait] [--json] [--kind text2video|image2video] [--image <url>]
@@ -13,6 +14,9 @@ const USAGE = `Usage:
                      [--negative-prompt <text>] [--notify-url <url>] [--callback-timeout 5m] [--deadline 30m]
                      [--idempotency-key <key>]
   klingflow status <generation-id> [--json]
+  klingflow webhook test [--provider kling|gateway|runblob] [--url <receiver base>] [--generation <id>]
+                         [--event video.completed] [--signature kling|standard]
+  klingflow webhook register --url <receiver url> [--events video.completed,video.failed] [--api-base <url>]
 
 Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE.`;
 
@@ -35,6 +39,13 @@ async function main(argv: string[]): Promise<number> {
       'callback-timeout': { type: 'string' },
       deadline: { type: 'string' },
       'idempotency-key': { type: 'string' },
+      provider: { type: 'string' },
+      url: { type: 'string' },
+      generation: { type: 'string' },
+      event: { type: 'string' },
+      signature: { type: 'string' },
+      events: { type: 'string' },
+      'api-base': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -43,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const config = loadConfig();
+  if (command === 'webhook') return webhookCommand(config, rest[0], values);
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await Connection.connect({ address, connectTimeout: 5_000 }).catch((err: unknown) => {
     throw new Error(`Cannot reach Temporal at ${address} (${(err as Error).message}). Is \`npm start\` running, or TEMPORAL_ADDRESS set?`);
@@ -53,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       const request = {
         prompt: rest.join(' ') || undefined,
         kind: values.kind,
+        provider: values.provider,
         imageUrl: values.image,
         model: values.model,
         mode: values.mode,
@@ -91,6 +104,31 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await connection.close();
   }
+}
+
+async function webhookCommand(config: ReturnType<typeof loadConfig>, sub: string | undefined, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (sub === 'test') {
+    const provider = str('provider') ?? 'kling';
+    if (!['kling', 'gateway', 'runblob'].includes(provider)) throw new ValidationError([{ path: 'provider', message: 'must be kling, gateway or runblob' }]);
+    const signature = str('signature');
+    if (signature && !['kling', 'standard'].includes(signature)) throw new ValidationError([{ path: 'signature', message: 'must be kling or standard' }]);
+    return webhookTest(config, {
+      provider: provider as 'kling',
+      url: str('url'),
+      generation: str('generation'),
+      event: str('event'),
+      signature: signature as 'kling' | undefined,
+    });
+  }
+  if (sub === 'register') {
+    const url = str('url');
+    if (!url) throw new ValidationError([{ path: 'url', message: 'register needs --url <receiver url>' }]);
+    const events = (str('events') ?? 'video.processing,video.completed,video.failed').split(',').map((e) => e.trim()).filter(Boolean);
+    return webhookRegister(config, { url, events, apiBase: str('api-base') });
+  }
+  console.error(`Unknown webhook command "${sub ?? ''}".\n\n${USAGE}`);
+  return 2;
 }
 
 export function describe(state: Awaited<ReturnType<typeof getGeneration>> & object): string {

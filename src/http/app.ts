@@ -4,17 +4,24 @@ import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import type { GenerationDefaults } from '../generationRequest.js';
+import type { ProviderName } from '../../workflows/types.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
+import { gatewayWebhookRoutes } from './routes/gatewayWebhook.js';
 import { klingCallbackRoutes } from './routes/klingCallback.js';
+import { runblobCallbackRoutes } from './routes/runblobCallback.js';
 import { redactUrl } from './redact.js';
 
 export interface AppDeps {
   client: Client;
   callbackSecret: string;
+  /** KLINGAI_WEBHOOK_SECRET: verifies signed gateway deliveries; unset → they are refused. */
+  gatewaySecret?: string;
   taskQueue: string;
   namespace: string;
+  /** Providers this deployment can use; others are a 400 naming `provider`. */
+  providers?: ProviderName[];
   defaults?: GenerationDefaults;
   temporalUiUrl?: string;
   /** How long a request waits for Temporal before answering 503 (a provider then retries its callback). */
@@ -42,6 +49,8 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] =
   app.register(healthRoutes, deps);
   app.register(generationRoutes, deps);
   app.register(klingCallbackRoutes, deps);
+  app.register(runblobCallbackRoutes, deps);
+  app.register(gatewayWebhookRoutes, deps);
   return app;
 }
 
@@ -50,6 +59,8 @@ export function appDepsFromConfig(config: Config & { callback: { secret: string 
   return {
     client,
     callbackSecret: config.callback.secret,
+    gatewaySecret: config.gateway.webhookSecret,
+    providers: config.runblob.enabled ? ['kling', 'runblob'] : ['kling'],
     taskQueue: config.temporal.taskQueue,
     namespace: config.temporal.namespace,
     temporalUiUrl: temporalUiUrl ?? config.temporal.uiUrl,

@@ -16,6 +16,7 @@ export const GenerationSchema = z.object({
   providerTaskId: z.string().nullable(),
   progress: z.number(),
   prompt: z.string(),
+  providerVideoId: z.string().optional(),
   video: z.object({ uri: z.string(), bytes: z.number(), sha256: z.string(), contentType: z.string() }).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   notification: z.enum(['sent', 'skipped', 'failed']).optional(),
@@ -34,3 +35,9 @@ export const ErrorSchema = z.object({
 
 export const GenerationParamsSchema = z.object({ id: z.string().max(200) });
 export const CallbackAckSchema = z.object({ ok: z.literal(true), outcome: z.enum(['accepted', 'ended']) });
+export const GatewayAckSchema = z.object({
+  ok: z.literal(true),
+  outcome: z.enum(['accepted', 'ended', 'ignored', 'unrouted']),
+  event: z.string().optional(),
+  generationId: z.string().optional(),
+});

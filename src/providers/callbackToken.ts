@@ -15,7 +15,12 @@ export function verifyCallbackToken(generationId: string, token: unknown, secret
   return given.length === expected.length ? timingSafeEqual(given, expected) : !timingSafeEqual(expected, expected);
 }
 
-export function klingCallbackUrl(publicBaseUrl: string, generationId: string, secret: string): string {
+/** The callback URL given to a provider: /webhooks/<provider>/<generation id>?token=… */
+export function providerCallbackUrl(publicBaseUrl: string, provider: string, generationId: string, secret: string): string {
   const token = callbackToken(generationId, secret);
-  return `${publicBaseUrl}/webhooks/kling/${encodeURIComponent(generationId)}?token=${token}`;
+  return `${publicBaseUrl}/webhooks/${provider}/${encodeURIComponent(generationId)}?token=${token}`;
+}
+
+export function klingCallbackUrl(publicBaseUrl: string, generationId: string, secret: string): string {
+  return providerCallbackUrl(publicBaseUrl, 'kling', generationId, secret);
 }

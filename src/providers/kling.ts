@@ -2,9 +2,11 @@
 // error-code table turned into Temporal failures (retryable or not) in src/errors.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, KLING_AUTH_CODES, klingFailure } from '../errors.js';
-import type { GenerationRequest, TaskKind } from '../../workflows/types.js';
+import type { TaskKind } from '../../workflows/types.js';
 import { KlingTokenSource, type KlingKeys } from './klingJwt.js';
-import { KlingTaskSchema, type KlingTask } from './klingPayload.js';
+import { toKlingBody } from './klingRequest.js';
+import { KlingTaskSchema, klingTaskToUpdate, type KlingTask } from './klingPayload.js';
+import type { TaskProvider } from './provider.js';
 
 export interface KlingClientOptions extends KlingKeys {
   apiBase: string;
@@ -79,6 +81,38 @@ export class KlingClient {
   }
 }
 
+/** Kling behind the provider interface: external_task_id makes submits idempotent. */
+export function klingProvider(client: KlingClient): TaskProvider {
+  const update = (task: KlingTask) => klingTaskToUpdate(task, 'poll', new Date());
+  return {
+    name: 'kling',
+    async findExisting(generationId, request) {
+      const task = await client.findByExternalId(request.kind, generationId);
+      return task ? update(task) : null;
+    },
+    async submit(generationId, request, callbackUrl) {
+      try {
+        return update(await client.createTask(request.kind, toKlingBody(request, generationId, callbackUrl)));
+      } catch (err) {
+        // An earlier attempt created it after all: Kling refuses a second external_task_id.
+        if (!isDuplicateExternalId(err)) throw err;
+        const existing = await client.findByExternalId(request.kind, generationId);
+        if (existing) return update(existing);
+        throw err;
+      }
+    },
+    async get(kind, taskId) {
+      return update(await client.getTask(kind, taskId));
+    },
+  };
+}
+
+function isDuplicateExternalId(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure)) return false;
+  const detail = err.details?.[0] as { code?: number } | undefined;
+  return detail?.code === 1201 && /external_task_id/i.test(err.message);
+}
+
 async function readEnvelope(res: Response): Promise<Envelope | undefined> {
   const text = await res.text();
   try {
@@ -97,17 +131,5 @@ function parseTask(data: unknown): KlingTask {
   return task.data;
 }
 
-/** Maps our request to Kling's fields. Fields left out take Kling's own defaults. */
-export function toKlingBody(request: GenerationRequest, externalTaskId: string, callbackUrl: string): Record<string, unknown> {
-  const common = {
-    model_name: request.model,
-    prompt: request.prompt,
-    negative_prompt: request.negativePrompt,
-    mode: request.mode,
-    duration: request.duration,
-    callback_url: callbackUrl,
-    external_task_id: externalTaskId,
-  };
-  const body = request.kind === 'image2video' ? { ...common, image: request.imageUrl } : { ...common, aspect_ratio: request.aspectRatio };
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
-}
+// Request bodies per task family live in klingRequest.ts.
+export { klingPath, toKlingBody } from './klingRequest.js';

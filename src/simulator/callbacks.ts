@@ -1,52 +1,57 @@
-// Callback delivery: one POST of the bare task object per status change, shaped by the task's
-// callback mode, with retries on failure. Bodies are frozen at the change, so a late or
-// reordered "processing" callback still says "processing".
-import type { SimStats } from './control.js';
-import type { SimTask } from './tasks.js';
+// Outgoing POSTs (Kling callbacks, gateway events, RunBlob callbacks): each one shaped by the
+// `callback` mode the sender snapshotted, with retries on failure. Bodies are frozen at the
+// change, so a late or reordered "processing" callback still says "processing".
+import type { SimConfig } from './control.js';
 import type { TimerSet } from './timers.js';
 
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const FIRST_RETRY_DELAY_MS = 200;
 
+export type DeliveryPolicy = Pick<SimConfig, 'callback' | 'callbackDelayMs' | 'callbackAttempts'>;
+
+export interface Delivery {
+  url: string;
+  body: string;
+  /** reorder mode holds non-terminal deliveries per key until that key's terminal one went out. */
+  key: string;
+  terminal: boolean;
+  policy: DeliveryPolicy;
+  /** Called per attempt: a Standard Webhooks signature carries the attempt's timestamp. */
+  headers?: () => Record<string, string>;
+  /** Counted before the POST, so a receiver that saw it can already read it in the stats. */
+  onAttempt: () => void;
+  onResult: (ok: boolean) => void;
+}
+
 export class CallbackDispatcher {
   private abort = new AbortController();
-  /** reorder mode: the processing body waits here until the terminal one has gone out. */
-  private readonly held = new Map<string, string>();
+  private readonly held = new Map<string, Delivery[]>();
 
-  constructor(
-    private readonly timers: TimerSet,
-    private readonly stats: SimStats,
-  ) {}
+  constructor(private readonly timers: TimerSet) {}
 
-  onStatusChange(task: SimTask, body: string): void {
-    const url = task.callbackUrl;
-    if (url === undefined) return;
-    const { callback: mode, callbackDelayMs, callbackAttempts } = task.snapshot;
-    const terminal = task.status === 'succeed' || task.status === 'failed';
-    const deliver = () => this.deliver(task, url, body, callbackAttempts);
-
+  send(delivery: Delivery): void {
+    const { callback: mode, callbackDelayMs, callbackAttempts } = delivery.policy;
     switch (mode) {
       case 'drop':
         return;
       case 'deliver':
-        void deliver();
+        void this.deliver(delivery);
         return;
       case 'delay':
-        this.timers.after(callbackDelayMs, () => void deliver());
+        this.timers.after(callbackDelayMs, () => void this.deliver(delivery));
         return;
       case 'duplicate':
-        for (let i = 0; i < Math.max(2, callbackAttempts); i++) void deliver();
+        for (let i = 0; i < Math.max(2, callbackAttempts); i++) void this.deliver(delivery);
         return;
       case 'reorder': {
-        if (!terminal) {
-          this.held.set(task.id, body);
+        if (!delivery.terminal) {
+          this.held.set(delivery.key, [...(this.held.get(delivery.key) ?? []), delivery]);
           return;
         }
-        const heldBody = this.held.get(task.id);
-        this.held.delete(task.id);
-        void deliver().then(() => {
-          if (heldBody !== undefined) void this.deliver(task, url, heldBody, callbackAttempts);
-        });
+        const held = this.held.get(delivery.key) ?? [];
+        this.held.delete(delivery.key);
+        // The held ones follow the terminal one, in their own order.
+        void held.reduce((prev, d) => prev.then(() => this.deliver(d)), this.deliver(delivery));
         return;
       }
     }
@@ -60,30 +65,28 @@ export class CallbackDispatcher {
   }
 
   /** Resolves once delivered or given up; never rejects. */
-  private async deliver(task: SimTask, url: string, body: string, attempts: number): Promise<void> {
+  private async deliver(delivery: Delivery): Promise<void> {
     const signal = this.abort.signal;
-    for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
+    for (let attempt = 1; attempt <= delivery.policy.callbackAttempts && !signal.aborted; attempt++) {
       if (attempt > 1) {
         const delay = FIRST_RETRY_DELAY_MS * 2 ** (attempt - 2);
         await new Promise<void>((resolve) => this.timers.after(delay, resolve));
         if (signal.aborted) return;
       }
-      this.stats.callbacksSent++;
-      task.counters.callbacksSent++;
-      if (await this.post(url, body, signal)) {
-        this.stats.callbacksDelivered++;
-        return;
-      }
-      this.stats.callbacksFailed++;
+      delivery.onAttempt();
+      const ok = await this.post(delivery, signal);
+      if (signal.aborted) return; // reset meanwhile: the fresh stats must not count it
+      delivery.onResult(ok);
+      if (ok) return;
     }
   }
 
-  private async post(url: string, body: string, signal: AbortSignal): Promise<boolean> {
+  private async post(delivery: Delivery, signal: AbortSignal): Promise<boolean> {
     try {
-      const res = await fetch(url, {
+      const res = await fetch(delivery.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+        headers: { 'content-type': 'application/json', ...delivery.headers?.() },
+        body: delivery.body,
         signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
       });
       await res.arrayBuffer().catch(() => undefined);

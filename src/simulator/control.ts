@@ -1,4 +1,4 @@
-// The simulator's knobs (PUT /_sim/config) and counters (GET /_sim/stats).
+// The simulator's knobs (PUT /_sim/config); the counters of GET /_sim/stats are in stats.ts.
 import { z } from 'zod';
 
 const ErrorEntrySchema = z.strictObject({
@@ -12,9 +12,15 @@ const ErrorEntrySchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).optional(),
 });
 export type ErrorEntry = z.infer<typeof ErrorEntrySchema>;
+/** An entry with neither status nor code only delays: the request then succeeds. */
+export const isErrorEntry = (entry: ErrorEntry): boolean => entry.status !== undefined || entry.code !== undefined;
 
 export const CALLBACK_MODES = ['deliver', 'drop', 'duplicate', 'delay', 'reorder'] as const;
 export type CallbackMode = (typeof CALLBACK_MODES)[number];
+
+/** RunBlob's failure codes (providers.md), answered as `message` of a failed generation. */
+export const RUNBLOB_FAILURES = ['CONTENT_POLICY_VIOLATION', 'IMAGE_INACCESSIBLE', 'INVALID_IMAGE', 'TIMEOUT', 'TASK_FAILED', 'MAINTENANCE'] as const;
+export type RunblobFailure = (typeof RUNBLOB_FAILURES)[number];
 
 export interface SimConfig {
   processingMs: number;
@@ -27,6 +33,17 @@ export interface SimConfig {
   pollErrors: ErrorEntry[];
   videoBytes?: number;
   downloadFailAfterBytes?: number;
+  /** Simulator-only: every new gateway registration gets this secret, so a test can start klingflow knowing it. */
+  gatewaySecret?: string;
+  /** "kling": X-Kling-Signature; "standard": Standard Webhooks headers. */
+  gatewaySignature: 'kling' | 'standard';
+  /** Gateway events carry data.task_info.external_task_id only when true. */
+  gatewayIncludeExternalId: boolean;
+  /** RunBlob account balance; each generation is charged its price, refunds come back here. */
+  runblobCredits: number;
+  runblobFailure: RunblobFailure;
+  /** With outcome "failed": only this many more RunBlob generations fail (counts down); unset = all. */
+  runblobFailTimes?: number;
 }
 
 export function defaultConfig(): SimConfig {
@@ -39,7 +56,22 @@ export function defaultConfig(): SimConfig {
     callbackAttempts: 3,
     submitErrors: [],
     pollErrors: [],
+    gatewaySignature: 'kling',
+    gatewayIncludeExternalId: false,
+    runblobCredits: 1000,
+    runblobFailure: 'CONTENT_POLICY_VIOLATION',
   };
+}
+
+/** Config taken when a task or generation is created: a later PUT /_sim/config must not change it. */
+const SNAPSHOT_KEYS = [
+  'processingMs', 'outcome', 'failureMessage', 'callback', 'callbackDelayMs', 'callbackAttempts',
+  'videoBytes', 'downloadFailAfterBytes', 'gatewaySignature', 'gatewayIncludeExternalId',
+] as const;
+export type TaskSnapshot = Pick<SimConfig, (typeof SNAPSHOT_KEYS)[number]>;
+
+export function snapshotOf(config: SimConfig): TaskSnapshot {
+  return Object.fromEntries(SNAPSHOT_KEYS.map((key) => [key, config[key]])) as TaskSnapshot;
 }
 
 // Strict so a typo in a test ("procesingMs") is a 400 instead of a silently ignored knob.
@@ -55,43 +87,26 @@ export const ConfigPatchSchema = z.strictObject({
   /** null clears the knob. */
   videoBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   downloadFailAfterBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  gatewaySecret: z.string().min(1).nullable().optional(),
+  gatewaySignature: z.enum(['kling', 'standard']).optional(),
+  gatewayIncludeExternalId: z.boolean().optional(),
+  runblobCredits: z.number().min(0).optional(),
+  runblobFailure: z.enum(RUNBLOB_FAILURES).optional(),
+  runblobFailTimes: z.number().int().min(0).nullable().optional(),
 });
 export type ConfigPatch = z.infer<typeof ConfigPatchSchema>;
+
+/** The optional knobs, which a null in the patch clears. */
+type ClearableKey = 'videoBytes' | 'downloadFailAfterBytes' | 'gatewaySecret' | 'runblobFailTimes';
 
 export function applyPatch(config: SimConfig, patch: ConfigPatch): SimConfig {
   const next: SimConfig = { ...config };
   for (const [key, value] of Object.entries(patch) as [keyof ConfigPatch, unknown][]) {
     if (value === undefined) continue;
-    if (value === null) delete next[key as 'videoBytes' | 'downloadFailAfterBytes'];
+    if (value === null) delete next[key as ClearableKey];
     else (next as unknown as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
   }
   return next;
-}
-
-export interface TaskStats {
-  externalTaskId: string | undefined;
-  family: string;
-  status: string;
-  callbacksSent: number;
-  videoRequests: number;
-  videoBytesServed: number;
-}
-
-export interface SimStats {
-  requests: Record<string, number>;
-  tasksCreated: number;
-  /** Callback POST attempts made (retries included). */
-  callbacksSent: number;
-  /** Attempts that failed: connection error, timeout or non-2xx. */
-  callbacksFailed: number;
-  /** Callbacks acknowledged with a 2xx. */
-  callbacksDelivered: number;
-  videoRequests: number;
-  videoBytesServed: number;
-}
-
-export function emptyStats(): SimStats {
-  return { requests: {}, tasksCreated: 0, callbacksSent: 0, callbacksFailed: 0, callbacksDelivered: 0, videoRequests: 0, videoBytesServed: 0 };
 }
 
 export function formatZodError(error: z.ZodError): string {

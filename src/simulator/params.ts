@@ -1,53 +1,43 @@
 // Request bodies and queries of the Kling video endpoints, validated the way the real API does.
+// Each family's schema ends in a TaskRequest; the families that edit an earlier video are in
+// editParams.ts, effects in effectsParams.ts.
 import { z } from 'zod';
+import { LipSyncSchema, VideoExtendSchema } from './editParams.js';
+import { EffectsSchema } from './effectsParams.js';
+import {
+  aspectRatioField,
+  callbackFields,
+  durationField,
+  fiveOrTen,
+  imageInput,
+  modeField,
+  MODELS,
+  requiredString,
+  taskRequest,
+  type TaskRequest,
+} from './fields.js';
 
-export const FAMILIES = ['text2video', 'image2video'] as const;
+export const FAMILIES = ['text2video', 'image2video', 'multi-image2video', 'video-extend', 'lip-sync', 'effects'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-export const MODELS = [
-  'kling-v1',
-  'kling-v1-6',
-  'kling-v2-master',
-  'kling-v2-1-master',
-  'kling-v2-5-turbo',
-  'kling-v2-6',
-  'kling-v3',
-] as const;
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-// Kling takes images as a URL or as bare base64; a data: URI is a documented mistake.
-const imageInput = z
-  .string()
-  .min(1)
-  .refine((v) => !v.startsWith('data:'), 'must be a URL or raw base64 without a data: prefix')
-  .refine(
-    (v) => /^https?:\/\/\S+$/.test(v) || /^[A-Za-z0-9+/]+={0,2}$/.test(v),
-    'must be an http(s) URL or raw base64',
-  )
-  .refine((v) => v.length <= Math.ceil((10 * 1024 * 1024 * 4) / 3) + 4, 'image must be at most 10 MB');
-
-// Common to both families. Unknown keys are ignored like the real API does.
+// Common to text2video and image2video. Unknown keys are ignored like the real API does.
 const common = {
   model_name: z.enum(MODELS).default('kling-v1'),
   negative_prompt: z.string().max(2500).optional(),
   cfg_scale: z.number().min(0).max(1).optional(),
-  mode: z.enum(['std', 'pro']).default('std'),
-  // A string on the wire; newer models accept 3–15 s, older ones "5" and "10".
-  duration: z
-    .string({ error: 'must be a string such as "5" or "10"' })
-    .regex(/^(?:[3-9]|1[0-5])$/, 'must be "5", "10" (or "3".."15" on newer models)')
-    .default('5'),
-  callback_url: httpUrl.optional(),
-  external_task_id: z.string().min(1).max(256).optional(),
+  mode: modeField,
+  duration: durationField,
+  ...callbackFields,
 };
 
-export const Text2VideoSchema = z.object({
-  ...common,
-  prompt: z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') }).min(1, 'is required').max(2500),
-  aspect_ratio: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
-  camera_control: z.looseObject({ type: z.string().optional() }).optional(),
-});
+export const Text2VideoSchema = z
+  .object({
+    ...common,
+    prompt: requiredString(2500),
+    aspect_ratio: aspectRatioField,
+    camera_control: z.looseObject({ type: z.string().optional() }).optional(),
+  })
+  .transform((v) => taskRequest(v, { model: v.model_name, mode: v.mode, duration: v.duration, prompt: v.prompt }));
 
 export const Image2VideoSchema = z
   .object({
@@ -59,13 +49,30 @@ export const Image2VideoSchema = z
   .refine((v) => v.image !== undefined || v.image_tail !== undefined, {
     path: ['image'],
     message: 'image or image_tail is required',
-  });
+  })
+  .transform((v) => taskRequest(v, { model: v.model_name, mode: v.mode, duration: v.duration, prompt: v.prompt ?? '' }));
 
-export type CreateParams = z.infer<typeof Text2VideoSchema> | z.infer<typeof Image2VideoSchema>;
+// Up to four reference images; the documentation lists kling-v1-6 as its only model.
+export const MultiImage2VideoSchema = z
+  .object({
+    model_name: z.enum(['kling-v1-6']).default('kling-v1-6'),
+    image_list: z.array(z.object({ image: imageInput }), { error: 'must be a list of { image }' }).min(1).max(4),
+    prompt: requiredString(2500),
+    negative_prompt: z.string().max(2500).optional(),
+    mode: modeField,
+    duration: fiveOrTen,
+    aspect_ratio: aspectRatioField,
+    ...callbackFields,
+  })
+  .transform((v) => taskRequest(v, { model: v.model_name, mode: v.mode, duration: v.duration, prompt: v.prompt }));
 
-export const createSchemas: Record<Family, z.ZodType<CreateParams>> = {
+export const createSchemas: Record<Family, z.ZodType<TaskRequest, unknown>> = {
   text2video: Text2VideoSchema,
   image2video: Image2VideoSchema,
+  'multi-image2video': MultiImage2VideoSchema,
+  'video-extend': VideoExtendSchema,
+  'lip-sync': LipSyncSchema,
+  effects: EffectsSchema,
 };
 
 export const ListQuerySchema = z.object({

@@ -1,16 +1,19 @@
 // Task store and lifecycle (submitted → processing → succeed|failed), driven by unref'd timers.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { SimConfig } from './control.js';
-import type { CreateParams, Family } from './params.js';
+import type { TaskSnapshot } from './control.js';
+import type { TaskRequest } from './fields.js';
+import type { Family } from './params.js';
 import type { TimerSet } from './timers.js';
 
 export type TaskStatus = 'submitted' | 'processing' | 'succeed' | 'failed';
+export type { TaskSnapshot };
 
-/** Config taken when the task is created: later PUT /_sim/config must not change in-flight tasks. */
-export type TaskSnapshot = Pick<
-  SimConfig,
-  'processingMs' | 'outcome' | 'failureMessage' | 'callback' | 'callbackDelayMs' | 'callbackAttempts' | 'videoBytes' | 'downloadFailAfterBytes'
->;
+/** What the result video route needs of a task or RunBlob generation. */
+export interface VideoCounters {
+  videoRequests: number;
+  videoGets: number;
+  videoBytesServed: number;
+}
 
 export interface SimTask {
   id: string;
@@ -22,11 +25,24 @@ export interface SimTask {
   createdAt: number;
   updatedAt: number;
   duration: string;
+  model: string;
+  prompt: string;
   units: string;
   videoId: string;
   snapshot: TaskSnapshot;
-  counters: { callbacksSent: number; videoRequests: number; videoGets: number; videoBytesServed: number };
+  counters: VideoCounters & { callbacksSent: number; gatewayDeliveries: number };
 }
+
+/** Who hears about a task: callbacks on changes, the event gateway on everything. */
+export interface TaskListener {
+  created(task: SimTask): void;
+  changed(task: SimTask): void;
+  /** Progress ticks while processing, in percent; not a status change. */
+  progress(task: SimTask, percent: number): void;
+}
+
+/** The gateway's progress events: the first comes with "processing", the others spread after it. */
+export const PROGRESS_STEPS = [30, 60, 90] as const;
 
 export class DuplicateExternalTaskIdError extends Error {}
 
@@ -36,11 +52,11 @@ export class TaskStore {
 
   constructor(
     private readonly timers: TimerSet,
-    private readonly onChange: (task: SimTask) => void,
+    private readonly listener: TaskListener,
   ) {}
 
-  create(family: Family, params: CreateParams, snapshot: TaskSnapshot): SimTask {
-    const externalTaskId = params.external_task_id;
+  create(family: Family, request: TaskRequest, snapshot: TaskSnapshot): SimTask {
+    const externalTaskId = request.externalTaskId;
     // Unique per account, across families: this is how a retried submit finds its first attempt.
     if (externalTaskId !== undefined && this.byExternalId.has(externalTaskId)) {
       throw new DuplicateExternalTaskIdError(`external_task_id already exists: ${externalTaskId}`);
@@ -50,19 +66,22 @@ export class TaskStore {
       id: this.newTaskId(),
       family,
       externalTaskId,
-      callbackUrl: params.callback_url,
+      callbackUrl: request.callbackUrl,
       status: 'submitted',
       statusMsg: '',
       createdAt: now,
       updatedAt: now,
-      duration: params.duration,
-      units: String((params.mode === 'pro' ? 2 : 1) * Math.max(1, Math.round(Number(params.duration) / 5))),
+      duration: request.duration,
+      model: request.model,
+      prompt: request.prompt,
+      units: String((request.mode === 'pro' ? 2 : 1) * Math.max(1, Math.round(Number(request.duration) / 5))),
       videoId: randomUUID(),
       snapshot,
-      counters: { callbacksSent: 0, videoRequests: 0, videoGets: 0, videoBytesServed: 0 },
+      counters: { callbacksSent: 0, gatewayDeliveries: 0, videoRequests: 0, videoGets: 0, videoBytesServed: 0 },
     };
     this.tasks.set(task.id, task);
     if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
+    this.listener.created(task);
     this.schedule(task);
     return task;
   }
@@ -75,6 +94,12 @@ export class TaskStore {
 
   byId(id: string): SimTask | undefined {
     return this.tasks.get(id);
+  }
+
+  /** The succeeded task whose result carries this video id (video-extend, lip-sync), any family. */
+  byVideoId(videoId: string): SimTask | undefined {
+    for (const task of this.tasks.values()) if (task.videoId === videoId && task.status === 'succeed') return task;
+    return undefined;
   }
 
   /** Newest first, like the real list endpoint. */
@@ -93,7 +118,14 @@ export class TaskStore {
 
   private schedule(task: SimTask): void {
     const { processingMs, outcome, failureMessage } = task.snapshot;
-    this.timers.after(Math.min(100, processingMs / 3), () => this.transition(task, 'processing', ''));
+    const start = Math.min(100, processingMs / 3);
+    this.timers.after(start, () => this.transition(task, 'processing', ''));
+    // Timers of equal delay fire in creation order, so ticks never overtake the terminal change.
+    PROGRESS_STEPS.slice(1).forEach((percent, i) => {
+      this.timers.after(start + ((processingMs - start) * (i + 1)) / PROGRESS_STEPS.length, () => {
+        if (this.tasks.get(task.id) === task && task.status === 'processing') this.listener.progress(task, percent);
+      });
+    });
     this.timers.after(processingMs, () =>
       outcome === 'succeed' ? this.transition(task, 'succeed', '') : this.transition(task, 'failed', failureMessage),
     );
@@ -104,7 +136,7 @@ export class TaskStore {
     task.status = status;
     task.statusMsg = message;
     task.updatedAt = Date.now();
-    this.onChange(task);
+    this.listener.changed(task);
   }
 
   private newTaskId(): string {

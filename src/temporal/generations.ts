@@ -138,6 +138,13 @@ export async function signalProviderUpdate(client: Client, id: string, update: T
   }
 }
 
+/** The generation whose provider task is `taskId` (KlingTaskId search attribute), if any. */
+export async function findGenerationByTaskId(client: Client, taskId: string): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(taskId)) return undefined; // also keeps the query injection-free
+  for await (const wf of client.workflow.list({ query: `KlingTaskId = "${taskId}"`, pageSize: 1 })) return wf.workflowId;
+  return undefined;
+}
+
 const CLOSED_STATUS: Partial<Record<string, GenerationStatus>> = {
   CANCELLED: 'cancelled',
   TERMINATED: 'failed',

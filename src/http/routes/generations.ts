@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../../errors.js';
-import { GenerationRequestSchema } from '../../generationRequest.js';
+import { GenerationRequestSchema, ValidationError } from '../../generationRequest.js';
 import { cancelGeneration, getGeneration, startParsedGeneration } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
 import { AcceptedSchema, ErrorSchema, GenerationParamsSchema, GenerationSchema } from '../schemas.js';
@@ -26,6 +26,9 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
       },
     },
     async (req, reply) => {
+      if (deps.providers && !deps.providers.includes(req.body.provider)) {
+        throw new ValidationError([{ path: 'provider', message: `${req.body.provider} is not configured on this server (set RUNBLOB_API_KEY)` }]);
+      }
       // Bounded, so an unreachable Temporal is a quick 503 rather than a hung request.
       const started = await deps.client.withDeadline(Date.now() + deps.signalTimeoutMs, () =>
         startParsedGeneration(deps.client, req.body, {
