@@ -88,7 +88,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
 
   function touch(): void {
     state.updatedAt = new Date().toISOString();
-    const details = [`**${state.status}**`, state.providerTaskId && `Kling task \`${state.providerTaskId}\``, `progress ${state.progress}%`];
+    const details = [`**${state.status}**`, state.providerTaskId && `${state.provider} task \`${state.providerTaskId}\``, `progress ${state.progress}%`];
     if (state.video) details.push(`sha256 \`${state.video.sha256}\``, state.video.uri);
     if (state.error) details.push(`${state.error.code}: ${state.error.message}`);
     setCurrentDetails(details.filter(Boolean).join(' · '));

@@ -1,15 +1,22 @@
 // The Kling API proper: /v1/videos/<family> create, get and list, behind the JWT check.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { verifyKlingAuthorization, type KlingKeys } from './auth.js';
-import { formatZodError, type ErrorEntry } from './control.js';
+import { formatZodError, isErrorEntry, type ErrorEntry } from './control.js';
+import { resolveSource } from './editParams.js';
 import { codeForStatus, defaultMessage, sendKlingError, sendSuccess, statusForCode } from './envelope.js';
 import { createSchemas, FAMILIES, ListQuerySchema, type Family } from './params.js';
+import { isRunblobPath } from './runblobRoutes.js';
 import type { SimState } from './state.js';
 import { DuplicateExternalTaskIdError } from './tasks.js';
 import { toKlingTask } from './taskView.js';
 import { sleep } from './timers.js';
 
-export const isKlingPath = (url: string): boolean => url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+/** All of /v1 except RunBlob's /v1/kling, which shares the server but not the auth. */
+export const isKlingPath = (url: string): boolean =>
+  (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?')) && !isRunblobPath(url);
+
+// multi-image2video takes four base64 images of up to 10 MB each.
+const CREATE_BODY_LIMIT = 64 * 1024 * 1024;
 
 export function registerKlingRoutes(app: FastifyInstance, state: SimState, keys: KlingKeys): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -19,7 +26,7 @@ export function registerKlingRoutes(app: FastifyInstance, state: SimState, keys:
   });
 
   for (const family of FAMILIES) {
-    app.post(`/v1/videos/${family}`, (request, reply) => create(state, family, request.body, reply));
+    app.post(`/v1/videos/${family}`, { bodyLimit: CREATE_BODY_LIMIT }, (request, reply) => create(state, family, request.body, reply));
     app.get<{ Params: { id: string } }>(`/v1/videos/${family}/:id`, (request, reply) =>
       withPollErrors(state, reply, () => {
         const task = state.tasks.find(family, request.params.id);
@@ -42,13 +49,17 @@ async function create(state: SimState, family: Family, body: unknown, reply: Fas
   const entry = state.takeError('submitErrors');
   if (entry && !entry.afterCreate) {
     await sleep(entry.delayMs ?? 0);
-    if (isError(entry)) return answerEntry(reply, entry);
+    if (isErrorEntry(entry)) return answerEntry(reply, entry);
   }
   const params = createSchemas[family].safeParse(body);
   if (!params.success) return sendKlingError(reply, 400, 1201, formatZodError(params.error));
+  // video-extend and lip-sync: the video_id must name a succeeded result of this account.
+  const source = params.data.source;
+  const request = resolveSource(params.data, source && state.tasks.byVideoId(source.videoId));
+  if (typeof request === 'string') return sendKlingError(reply, 400, 1201, request);
   let data;
   try {
-    const task = state.tasks.create(family, params.data, state.snapshot());
+    const task = state.tasks.create(family, request, state.snapshot());
     state.stats.tasksCreated++;
     data = toKlingTask(task, state.baseUrl);
   } catch (err) {
@@ -58,7 +69,7 @@ async function create(state: SimState, family: Family, body: unknown, reply: Fas
   // The task exists now; an afterCreate entry only changes what (and when) the client hears.
   if (entry?.afterCreate) {
     await sleep(entry.delayMs ?? 0);
-    if (isError(entry)) return answerEntry(reply, entry);
+    if (isErrorEntry(entry)) return answerEntry(reply, entry);
   }
   return sendSuccess(reply, data);
 }
@@ -67,18 +78,16 @@ async function withPollErrors(state: SimState, reply: FastifyReply, lookUp: () =
   const entry = state.takeError('pollErrors');
   if (entry && !entry.afterCreate) {
     await sleep(entry.delayMs ?? 0);
-    if (isError(entry)) return answerEntry(reply, entry);
+    if (isErrorEntry(entry)) return answerEntry(reply, entry);
   }
   const data = lookUp();
   if (entry?.afterCreate) {
     await sleep(entry.delayMs ?? 0);
-    if (isError(entry)) return answerEntry(reply, entry);
+    if (isErrorEntry(entry)) return answerEntry(reply, entry);
   }
   if (data === undefined) return sendKlingError(reply, 404, 1203, 'Task not found');
   return sendSuccess(reply, data);
 }
-
-const isError = (entry: ErrorEntry): boolean => entry.status !== undefined || entry.code !== undefined;
 
 function answerEntry(reply: FastifyReply, entry: ErrorEntry): FastifyReply {
   // Status and code as given: real Kling answers e.g. 1303 with HTTP 200 at times.

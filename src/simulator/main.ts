@@ -5,10 +5,10 @@ import { loadConfig, simulatorKeys } from '../config.js';
 import { buildSimulator } from './app.js';
 
 const config = loadConfig();
-// Accept exactly the keys klingflow's client signs with (config.kling), so both sides agree.
+// Accept exactly the keys klingflow's clients sign with (config.kling, config.runblob), so both sides agree.
 const keys = config.kling.simulated ? simulatorKeys : { accessKey: config.kling.accessKey, secretKey: config.kling.secretKey };
 
-const { app, state } = buildSimulator({ ...keys, logger: config.logLevel === 'debug' || config.logLevel === 'trace' });
+const { app, state } = buildSimulator({ ...keys, runblobApiKey: config.runblob.apiKey, logger: config.logLevel === 'debug' || config.logLevel === 'trace' });
 const listening = await app.listen({ port: config.simulatorPort, host: config.host });
 state.baseUrl = config.simulatorPort === 0 ? listening : config.kling.apiBase;
 console.log(`Kling simulator listening on ${listening}, advertised as ${state.baseUrl} (control API: ${state.baseUrl}/_sim/config)`);

@@ -1,5 +1,6 @@
-// GET/HEAD /_sim/videos/<task_id>.mp4: the "CDN" half of the simulator (no Kling auth, like
-// real result URLs). Written to the raw socket so a simulated cut can stop mid-body.
+// GET/HEAD /_sim/videos/<task_id or generation_id>.mp4: the "CDN" half of the simulator (no
+// auth, like real result URLs), for Kling tasks and RunBlob generations alike. Written to the
+// raw socket so a simulated cut can stop mid-body.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { parseRange } from './range.js';
@@ -12,10 +13,9 @@ export function registerVideoRoutes(app: FastifyInstance, state: SimState): void
     url: '/_sim/videos/:file',
     exposeHeadRoute: false,
     handler: async (request, reply) => {
-      const taskId = request.params.file.replace(/\.mp4$/, '');
-      const task = state.tasks.byId(taskId);
-      // Kling only hands out result URLs for succeeded tasks; anything else is not on the CDN.
-      if (!task || task.status !== 'succeed') return reply.code(404).send({ error: 'Not Found' });
+      // Result URLs exist for finished, successful results only; anything else is not on the CDN.
+      const task = state.findVideo(request.params.file.replace(/\.mp4$/, ''));
+      if (!task) return reply.code(404).send({ error: 'Not Found' });
 
       const isGet = request.method === 'GET';
       task.counters.videoRequests++;

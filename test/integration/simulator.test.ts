@@ -218,7 +218,7 @@ describe('tasks', () => {
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.code, 1000);
     assert.equal(wrong.body.data, null);
-    const family = await kling('POST', '/v1/videos/lip-sync', {});
+    const family = await kling('POST', '/v1/videos/no-such-family', {});
     assert.deepEqual([family.status, family.body.code], [404, 1203]);
     const method = await kling('DELETE', '/v1/videos/text2video');
     assert.deepEqual([method.status, method.body.code], [404, 1202]);
