@@ -63,6 +63,20 @@ describe('signed gateway events (POST /webhooks/kling)', () => {
     assert.equal((await post(fresh, `sha256=${createHmac('sha256', 'wrong-secret').update(fresh).digest('hex')}`)).status, 401);
     const old = event(Math.floor(Date.now() / 1000) - 600);
     assert.equal((await post(old, `sha256=${createHmac('sha256', GATEWAY_SECRET).update(old).digest('hex')}`)).status, 401);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const forgedStandard = await fetch(`${s.apiUrl}/webhooks/kling`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': ts,
+        'webhook-signature': `v1,${createHmac('sha256', 'wrong-secret').update(`msg_forged.${ts}.${fresh}`).digest('base64')}`,
+      },
+      body: fresh,
+    });
+    assert.equal(forgedStandard.status, 401);
+    const unsigned = await fetch(`${s.apiUrl}/webhooks/kling`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fresh });
+    assert.equal(unsigned.status, 401);
     const unknown = JSON.stringify({ event: 'video.thumbnail_ready', timestamp: Math.floor(Date.now() / 1000), data: { job_id: taskId } });
     const ignored = await post(unknown, `sha256=${createHmac('sha256', GATEWAY_SECRET).update(unknown).digest('hex')}`);
     assert.equal(ignored.status, 200);
