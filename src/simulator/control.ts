@@ -33,6 +33,8 @@ export interface SimConfig {
   pollErrors: ErrorEntry[];
   videoBytes?: number;
   downloadFailAfterBytes?: number;
+  /** Serves result videos at most this fast (a slow CDN), so a test can act mid-download. */
+  videoBytesPerSecond?: number;
   /** Simulator-only: every new gateway registration gets this secret, so a test can start klingflow knowing it. */
   gatewaySecret?: string;
   /** "kling": X-Kling-Signature; "standard": Standard Webhooks headers. */
@@ -66,7 +68,7 @@ export function defaultConfig(): SimConfig {
 /** Config taken when a task or generation is created: a later PUT /_sim/config must not change it. */
 const SNAPSHOT_KEYS = [
   'processingMs', 'outcome', 'failureMessage', 'callback', 'callbackDelayMs', 'callbackAttempts',
-  'videoBytes', 'downloadFailAfterBytes', 'gatewaySignature', 'gatewayIncludeExternalId',
+  'videoBytes', 'downloadFailAfterBytes', 'videoBytesPerSecond', 'gatewaySignature', 'gatewayIncludeExternalId',
 ] as const;
 export type TaskSnapshot = Pick<SimConfig, (typeof SNAPSHOT_KEYS)[number]>;
 
@@ -87,6 +89,7 @@ export const ConfigPatchSchema = z.strictObject({
   /** null clears the knob. */
   videoBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   downloadFailAfterBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  videoBytesPerSecond: z.number().int().min(1024).nullable().optional(),
   gatewaySecret: z.string().min(1).nullable().optional(),
   gatewaySignature: z.enum(['kling', 'standard']).optional(),
   gatewayIncludeExternalId: z.boolean().optional(),
@@ -97,7 +100,7 @@ export const ConfigPatchSchema = z.strictObject({
 export type ConfigPatch = z.infer<typeof ConfigPatchSchema>;
 
 /** The optional knobs, which a null in the patch clears. */
-type ClearableKey = 'videoBytes' | 'downloadFailAfterBytes' | 'gatewaySecret' | 'runblobFailTimes';
+type ClearableKey = 'videoBytes' | 'downloadFailAfterBytes' | 'videoBytesPerSecond' | 'gatewaySecret' | 'runblobFailTimes';
 
 export function applyPatch(config: SimConfig, patch: ConfigPatch): SimConfig {
   const next: SimConfig = { ...config };

@@ -39,7 +39,7 @@ export function registerVideoRoutes(app: FastifyInstance, state: SimState): void
       // Only the first GET is cut, so a client that resumes (Range) or retries can finish.
       const cutAfter = firstGet ? task.snapshot.downloadFailAfterBytes : undefined;
       const stop = cutAfter === undefined ? end : Math.min(end, start + cutAfter - 1);
-      const served = await writeBody(reply.raw, videoChunks(layout, start, stop));
+      const served = await writeBody(reply.raw, videoChunks(layout, start, stop), task.snapshot.videoBytesPerSecond);
       task.counters.videoBytesServed += served;
       state.stats.videoBytesServed += served;
       if (stop < end) reply.raw.destroy();
@@ -49,8 +49,9 @@ export function registerVideoRoutes(app: FastifyInstance, state: SimState): void
 }
 
 /** Writes with backpressure; resolves with the bytes handed to the socket. */
-async function writeBody(res: ServerResponse, chunks: Iterable<Buffer>): Promise<number> {
+async function writeBody(res: ServerResponse, chunks: Iterable<Buffer>, bytesPerSecond?: number): Promise<number> {
   let written = 0;
+  const began = Date.now();
   for (const chunk of chunks) {
     if (res.destroyed) break;
     // Waiting for each write's flush before the next keeps the count honest and lets a cut
@@ -65,6 +66,10 @@ async function writeBody(res: ServerResponse, chunks: Iterable<Buffer>): Promise
     });
     if (!ok) break;
     written += chunk.length;
+    if (bytesPerSecond) {
+      const ahead = (written / bytesPerSecond) * 1000 - (Date.now() - began);
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
   }
   return written;
 }

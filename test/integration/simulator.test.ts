@@ -2,68 +2,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import jwt from 'jsonwebtoken';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/app.js';
-import type { SimConfig } from '../../src/simulator/control.js';
-import type { SimState } from '../../src/simulator/state.js';
 import type { KlingTask } from '../../src/simulator/taskView.js';
 import { assetSize, expectedVideoSha256, videoLayout } from '../../src/simulator/video.js';
+import { simulatorHarness } from '../support/simulatorHarness.js';
 
-const keys = { accessKey: 'test-ak', secretKey: 'test-sk' };
-let sim: RunningSimulator;
+const sim = simulatorHarness<KlingTask & { code?: unknown }>({ accessKey: 'test-ak', secretKey: 'test-sk' });
+const { kling, control, configure, waitFor, waitForTask } = sim;
+/** Callbacks the receiver accepted (answered 200) at /cb/<name>. */
+const callbacksFor = (name: string) => sim.receivedAt(`/cb/${name}`).filter((r) => r.answered === 200);
 
-// ------------------------------------------------------------------ helpers
-
-function bearer(secret = keys.secretKey): string {
-  const now = Math.floor(Date.now() / 1000);
-  return `Bearer ${jwt.sign({ iss: keys.accessKey, exp: now + 1800, nbf: now - 5 }, secret, { algorithm: 'HS256' })}`;
-}
-
-interface Answer<T> {
-  status: number;
-  body: { code: number; message: string; request_id: string; data: T };
-}
-
-async function kling<T = KlingTask>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Answer<T>> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: { authorization: bearer(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    ...init,
-  });
-  return { status: res.status, body: (await res.json()) as Answer<T>['body'] };
-}
-
-async function control<T = { error: string }>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${sim.url}/_sim/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-const configure = async (patch: Record<string, unknown>) => assert.equal((await control('PUT', 'config', patch)).status, 200);
-const getConfig = async () => (await control<SimConfig>('GET', 'config')).body;
-const getStats = async () => (await control<ReturnType<SimState['statsView']>>('GET', 'stats')).body;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function waitForStatus(id: string, status: string, family = 'text2video'): Promise<KlingTask> {
-  return waitFor(`task ${id} ${status}`, async () => {
-    const { body } = await kling('GET', `/v1/videos/${family}/${id}`);
-    return body.data?.task_status === status ? body.data : undefined;
-  });
-}
+before(() => sim.start());
+after(() => sim.close());
+beforeEach(() => sim.reset());
 
 const createTask = async (extra: Record<string, unknown> = {}) => {
   const res = await kling('POST', '/v1/videos/text2video', { prompt: 'a cat surfing', ...extra });
@@ -92,41 +43,6 @@ function videoOf(task: KlingTask | undefined) {
   return video;
 }
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-// A callback receiver: records bare bodies per path; answers `failFirst` 500s before 200s.
-const received: { path: string; body: KlingTask & { code?: unknown }; at: number }[] = [];
-let failFirst = 0;
-const receiver = http.createServer((req, res) => {
-  let raw = '';
-  req.on('data', (c) => (raw += c));
-  req.on('end', () => {
-    if (failFirst > 0) {
-      failFirst--;
-      res.writeHead(500).end();
-      return;
-    }
-    received.push({ path: req.url ?? '', body: JSON.parse(raw), at: Date.now() });
-    res.writeHead(200).end();
-  });
-});
-let receiverUrl = '';
-const callbacksFor = (name: string) => received.filter((r) => r.path === `/cb/${name}`);
-
-before(async () => {
-  sim = await startSimulator({ ...keys });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await sim.close();
-  receiver.closeAllConnections();
-  await new Promise((r) => receiver.close(r));
-});
-beforeEach(async () => {
-  assert.equal((await control('POST', 'reset')).status, 200);
-  received.length = 0;
-  failFirst = 0;
-});
 
 // ------------------------------------------------------------------ API contract
 
@@ -183,7 +99,7 @@ describe('tasks', () => {
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 1201);
     assert.match(res.body.message, /external_task_id already exists/);
-    assert.equal((await getStats()).tasksCreated, 1);
+    assert.equal((await sim.stats()).tasksCreated, 1);
   });
 
   test('bad parameters → 400 naming the field', async () => {
@@ -205,16 +121,16 @@ describe('tasks', () => {
       assert.equal(res.body.code, 1201);
       assert.match(res.body.message, field);
     }
-    const notJson = await kling('POST', '/v1/videos/text2video', undefined, { body: '{oops', headers: { authorization: bearer(), 'content-type': 'application/json' } });
+    const notJson = await kling('POST', '/v1/videos/text2video', '{oops');
     assert.equal(notJson.status, 400);
     assert.equal(notJson.body.code, 1200);
   });
 
   test('auth failures → 401 with the Kling codes; unknown routes → 404 1202/1203', async () => {
-    const none = await fetch(`${sim.url}/v1/videos/text2video/1`);
+    const none = await kling('GET', '/v1/videos/text2video/1', undefined, { auth: false });
     assert.equal(none.status, 401);
-    assert.equal(((await none.json()) as Answer<null>['body']).code, 1001);
-    const wrong = await kling('GET', '/v1/videos/text2video/1', undefined, { headers: { authorization: bearer('nope') } });
+    assert.equal(none.body.code, 1001);
+    const wrong = await kling('GET', '/v1/videos/text2video/1', undefined, { secret: 'nope' });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.code, 1000);
     assert.equal(wrong.body.data, null);
@@ -230,12 +146,12 @@ describe('tasks', () => {
 describe('lifecycle and callbacks', () => {
   test('reaches succeed and POSTs the bare task object at each change', async () => {
     await configure({ processingMs: 150 });
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/ok`, external_task_id: 'ext-cb' });
-    const done = await waitForStatus(task_id, 'succeed');
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/ok`, external_task_id: 'ext-cb' });
+    const done = await waitForTask(task_id, 'succeed');
     assert.equal(videoOf(done).url, `${sim.url}/_sim/videos/${task_id}.mp4`);
     assert.equal(videoOf(done).duration, '5');
     assert.equal(typeof done.final_unit_deduction, 'string');
-    const cbs = await waitFor('two callbacks', () => callbacksFor('ok').length === 2 && callbacksFor('ok'));
+    const cbs = await waitFor(() => callbacksFor('ok').length === 2 && callbacksFor('ok'), 'two callbacks');
     assert.deepEqual(cbs.map((c) => c.body.task_status), ['processing', 'succeed']);
     for (const { body } of cbs) {
       assert.equal(body.task_id, task_id);
@@ -243,7 +159,7 @@ describe('lifecycle and callbacks', () => {
       assert.deepEqual(body.task_info, { external_task_id: 'ext-cb' });
     }
     assert.equal(videoOf(cbs[1]?.body).url, videoOf(done).url);
-    const stats = (await getStats());
+    const stats = await sim.stats();
     assert.equal(stats.tasks[task_id]?.callbacksSent, 2);
     assert.equal(stats.tasks[task_id]?.status, 'succeed');
     assert.equal(stats.requests['POST /v1/videos/text2video'], 1);
@@ -251,52 +167,52 @@ describe('lifecycle and callbacks', () => {
 
   test('failed outcome carries failureMessage, in GET and in the callback', async () => {
     await configure({ processingMs: 100, outcome: 'failed', failureMessage: 'nope: policy' });
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/fail` });
-    const done = await waitForStatus(task_id, 'failed');
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/fail` });
+    const done = await waitForTask(task_id, 'failed');
     assert.equal(done.task_status_msg, 'nope: policy');
     assert.equal(done.task_result, undefined);
-    const cb = await waitFor('failed callback', () => callbacksFor('fail').find((c) => c.body.task_status === 'failed'));
+    const cb = await waitFor(() => callbacksFor('fail').find((c) => c.body.task_status === 'failed'), 'failed callback');
     assert.equal(cb.body.task_status_msg, 'nope: policy');
   });
 
   test('drop sends nothing', async () => {
     await configure({ processingMs: 60, callback: 'drop' });
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/drop` });
-    await waitForStatus(task_id, 'succeed');
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/drop` });
+    await waitForTask(task_id, 'succeed');
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(callbacksFor('drop').length, 0);
-    assert.equal((await getStats()).callbacksSent, 0);
+    assert.equal((await sim.stats()).callbacksSent, 0);
   });
 
   test('duplicate sends each callback callbackAttempts times', async () => {
     await configure({ processingMs: 100, callback: 'duplicate', callbackAttempts: 3 });
-    await createTask({ callback_url: `${receiverUrl}/cb/dup` });
-    const cbs = await waitFor('6 callbacks', () => callbacksFor('dup').length === 6 && callbacksFor('dup'));
+    await createTask({ callback_url: `${sim.receiverUrl}/cb/dup` });
+    const cbs = await waitFor(() => callbacksFor('dup').length === 6 && callbacksFor('dup'), '6 callbacks');
     assert.equal(cbs.filter((c) => c.body.task_status === 'succeed').length, 3);
   });
 
   test('reorder delivers processing after the terminal one', async () => {
     await configure({ processingMs: 100, callback: 'reorder' });
-    await createTask({ callback_url: `${receiverUrl}/cb/re` });
-    const cbs = await waitFor('2 callbacks', () => callbacksFor('re').length === 2 && callbacksFor('re'));
+    await createTask({ callback_url: `${sim.receiverUrl}/cb/re` });
+    const cbs = await waitFor(() => callbacksFor('re').length === 2 && callbacksFor('re'), '2 callbacks');
     assert.deepEqual(cbs.map((c) => c.body.task_status), ['succeed', 'processing']);
   });
 
   test('delay sends callbacks callbackDelayMs after the change', async () => {
     await configure({ processingMs: 30, callback: 'delay', callbackDelayMs: 300 });
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/delay` });
-    const done = await waitForStatus(task_id, 'succeed');
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/delay` });
+    const done = await waitForTask(task_id, 'succeed');
     assert.equal(callbacksFor('delay').length, 0);
-    const cb = await waitFor('delayed callback', () => callbacksFor('delay').find((c) => c.body.task_status === 'succeed'));
+    const cb = await waitFor(() => callbacksFor('delay').find((c) => c.body.task_status === 'succeed'), 'delayed callback');
     assert.ok(cb.at - done.updated_at >= 290, `arrived after ${cb.at - done.updated_at} ms`);
   });
 
   test('a failing receiver is retried until it answers 2xx', async () => {
     await configure({ processingMs: 0, callbackAttempts: 3 });
-    failFirst = 2;
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/retry` });
-    await waitFor('both callbacks', () => callbacksFor('retry').length === 2);
-    const stats = (await getStats());
+    sim.failNext(2);
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/retry` });
+    await waitFor(() => callbacksFor('retry').length === 2, 'both callbacks');
+    const stats = await sim.stats();
     assert.equal(stats.callbacksFailed, 2);
     assert.equal(stats.tasks[task_id]?.callbacksSent, 4);
   });
@@ -305,7 +221,7 @@ describe('lifecycle and callbacks', () => {
     await configure({ processingMs: 100, videoBytes: 5000 });
     const { task_id } = await createTask();
     await configure({ processingMs: 600_000, outcome: 'failed', videoBytes: 9000 });
-    const done = await waitForStatus(task_id, 'succeed');
+    const done = await waitForTask(task_id, 'succeed');
     assert.equal((await download(videoOf(done).url)).body.length, 5000);
   });
 });
@@ -319,20 +235,20 @@ describe('injected errors', () => {
     assert.deepEqual([first.status, first.body.code, first.body.data], [429, 1303, null]);
     const second = await kling('POST', '/v1/videos/text2video', { prompt: 'p' });
     assert.deepEqual([second.status, second.body.code, second.body.message], [200, 1303, 'busy']);
-    assert.equal((await getStats()).tasksCreated, 0);
+    assert.equal((await sim.stats()).tasksCreated, 0);
     await createTask();
-    assert.deepEqual((await getConfig()).submitErrors, []);
+    assert.deepEqual((await sim.config()).submitErrors, []);
   });
 
   test('afterCreate: the task exists and runs although the client saw an error', async () => {
     await configure({ processingMs: 50, submitErrors: [{ status: 500, code: 5000, afterCreate: true }] });
-    const res = await kling('POST', '/v1/videos/text2video', { prompt: 'p', external_task_id: 'ghost', callback_url: `${receiverUrl}/cb/ghost` });
+    const res = await kling('POST', '/v1/videos/text2video', { prompt: 'p', external_task_id: 'ghost', callback_url: `${sim.receiverUrl}/cb/ghost` });
     assert.deepEqual([res.status, res.body.code], [500, 5000]);
     const retry = await kling('POST', '/v1/videos/text2video', { prompt: 'p', external_task_id: 'ghost' });
     assert.match(retry.body.message, /external_task_id already exists/);
     const found = await kling<KlingTask[]>('GET', '/v1/videos/text2video?external_task_id=ghost');
     assert.equal(found.body.data.length, 1);
-    await waitFor('ghost callback', () => callbacksFor('ghost').some((c) => c.body.task_status === 'succeed'));
+    await waitFor(() => callbacksFor('ghost').some((c) => c.body.task_status === 'succeed'), 'ghost callback');
   });
 
   test('afterCreate with only delayMs: the client times out, the task was created', async () => {
@@ -362,11 +278,11 @@ describe('injected errors', () => {
     const mode = await control('PUT', 'config', { callback: 'sometimes' });
     assert.match(mode.body.error, /callback/);
     await configure({ processingMs: 7, videoBytes: 5000 });
-    assert.equal((await getConfig()).videoBytes, 5000);
+    assert.equal((await sim.config()).videoBytes, 5000);
     await configure({ videoBytes: null });
-    assert.equal((await getConfig()).videoBytes, undefined);
+    assert.equal((await sim.config()).videoBytes, undefined);
     await control('POST', 'reset');
-    assert.equal((await getConfig()).processingMs, 1500);
+    assert.equal((await sim.config()).processingMs, 1500);
   });
 });
 
@@ -376,7 +292,7 @@ describe('video', () => {
   async function succeededVideoUrl(patch: Record<string, unknown> = {}): Promise<string> {
     await configure({ processingMs: 0, ...patch });
     const { task_id } = await createTask();
-    const done = await waitForStatus(task_id, 'succeed');
+    const done = await waitForTask(task_id, 'succeed');
     return videoOf(done).url;
   }
 
@@ -440,7 +356,7 @@ describe('video', () => {
     assert.equal(sha256(Buffer.concat([first.body, resumed.body])), await expectedVideoSha256(200_000));
     const again = await download(url);
     assert.equal(again.body.length, 200_000);
-    const stats = (await getStats());
+    const stats = await sim.stats();
     assert.equal(stats.videoRequests, 3);
   });
 

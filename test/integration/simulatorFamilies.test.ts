@@ -1,62 +1,19 @@
 // The Kling simulator's further task families over real loopback HTTP: multi-image2video,
 // video-extend, lip-sync and effects (create, get, list, lifecycle, validation as Kling does it).
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import jwt from 'jsonwebtoken';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/app.js';
-import type { SimState } from '../../src/simulator/state.js';
 import type { KlingTask } from '../../src/simulator/taskView.js';
+import { simulatorHarness } from '../support/simulatorHarness.js';
 
-const keys = { accessKey: 'fam-ak', secretKey: 'fam-sk' };
-let sim: RunningSimulator;
+const sim = simulatorHarness<KlingTask>({ accessKey: 'fam-ak', secretKey: 'fam-sk' });
+const { kling, waitFor, waitForTask } = sim;
 
-function bearer(): string {
-  const now = Math.floor(Date.now() / 1000);
-  return `Bearer ${jwt.sign({ iss: keys.accessKey, exp: now + 1800, nbf: now - 5 }, keys.secretKey, { algorithm: 'HS256' })}`;
-}
-
-interface Answer<T> {
-  status: number;
-  body: { code: number; message: string; data: T };
-}
-
-async function kling<T = KlingTask>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: { authorization: bearer(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Answer<T>['body'] };
-}
-
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sim.url}/_sim/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
-const getStats = async (): Promise<ReturnType<SimState['statsView']>> => control('GET', 'stats');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const waitForStatus = (family: string, id: string, status: string) =>
-  waitFor(`${family} ${id} ${status}`, async () => {
-    const { body } = await kling('GET', `/v1/videos/${family}/${id}`);
-    return body.data?.task_status === status ? body.data : undefined;
-  });
+before(() => sim.start());
+after(() => sim.close());
+beforeEach(async () => {
+  await sim.reset();
+  await sim.configure({ processingMs: 60 });
+});
 
 async function create(family: string, body: Record<string, unknown>): Promise<KlingTask> {
   const res = await kling('POST', `/v1/videos/${family}`, body);
@@ -77,39 +34,11 @@ async function expect1201(family: string, body: unknown, field: RegExp): Promise
 /** A text2video task that succeeded: its result video is what video-extend and lip-sync take. */
 async function succeededVideo(duration = '5'): Promise<{ taskId: string; videoId: string }> {
   const { task_id } = await create('text2video', { prompt: 'a source clip', duration, model_name: 'kling-v2-master' });
-  const done = await waitForStatus('text2video', task_id, 'succeed');
+  const done = await waitForTask(task_id, 'succeed');
   const video = done.task_result?.videos[0];
   assert.ok(video);
   return { taskId: task_id, videoId: video.id };
 }
-
-// Records bare callback bodies per path.
-const received: { path: string; body: KlingTask }[] = [];
-const receiver = http.createServer((req, res) => {
-  let raw = '';
-  req.on('data', (c) => (raw += c));
-  req.on('end', () => {
-    received.push({ path: req.url ?? '', body: JSON.parse(raw) });
-    res.writeHead(200).end();
-  });
-});
-let receiverUrl = '';
-
-before(async () => {
-  sim = await startSimulator({ ...keys });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await sim.close();
-  receiver.closeAllConnections();
-  await new Promise((r) => receiver.close(r));
-});
-beforeEach(async () => {
-  await control('POST', 'reset');
-  await control('PUT', 'config', { processingMs: 60 });
-  received.length = 0;
-});
 
 const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
@@ -120,7 +49,7 @@ describe('multi-image2video', () => {
       prompt: 'two friends meet',
       external_task_id: 'multi-1',
     });
-    const done = await waitForStatus('multi-image2video', task.task_id, 'succeed');
+    const done = await waitForTask(task.task_id, 'succeed', 'multi-image2video');
     assert.equal(done.task_result?.videos[0]?.url, `${sim.url}/_sim/videos/${task.task_id}.mp4`);
     assert.deepEqual(done.task_info, { external_task_id: 'multi-1' });
     assert.equal((await kling('GET', '/v1/videos/multi-image2video/multi-1')).body.data.task_id, task.task_id);
@@ -140,21 +69,21 @@ describe('multi-image2video', () => {
     await expect1201('multi-image2video', { image_list: [{ image: PNG_B64 }], prompt: 'x'.repeat(2501) }, /prompt/);
     await expect1201('multi-image2video', { image_list: [{ image: PNG_B64 }], prompt: 'p', duration: '7' }, /duration/);
     await expect1201('multi-image2video', { image_list: [{ image: PNG_B64 }], prompt: 'p', model_name: 'kling-v3' }, /model_name/);
-    assert.equal((await getStats()).tasksCreated, 0);
+    assert.equal((await sim.stats()).tasksCreated, 0);
   });
 });
 
 describe('video-extend', () => {
   test('extends a succeeded video of this account: +5 s, same model, completes with a callback', async () => {
     const source = await succeededVideo('5');
-    const task = await create('video-extend', { video_id: source.videoId, prompt: 'and then it rains', callback_url: `${receiverUrl}/cb/extend` });
-    const done = await waitForStatus('video-extend', task.task_id, 'succeed');
+    const task = await create('video-extend', { video_id: source.videoId, prompt: 'and then it rains', callback_url: `${sim.receiverUrl}/cb/extend` });
+    const done = await waitForTask(task.task_id, 'succeed', 'video-extend');
     assert.equal(done.task_result?.videos[0]?.duration, '10');
     assert.notEqual(done.task_result?.videos[0]?.id, source.videoId);
-    await waitFor('extend callback', () => received.some((r) => r.path === '/cb/extend' && r.body.task_status === 'succeed'));
+    await waitFor(() => sim.receivedAt('/cb/extend').some((r) => r.body.task_status === 'succeed'), 'extend callback');
     // The extension's own video can be extended in turn.
     const again = await create('video-extend', { video_id: done.task_result?.videos[0]?.id });
-    assert.equal((await waitForStatus('video-extend', again.task_id, 'succeed')).task_result?.videos[0]?.duration, '15');
+    assert.equal((await waitForTask(again.task_id, 'succeed', 'video-extend')).task_result?.videos[0]?.duration, '15');
     assert.equal((await kling('GET', `/v1/videos/text2video/${task.task_id}`)).status, 404);
   });
 
@@ -173,13 +102,13 @@ describe('lip-sync', () => {
     const source = await succeededVideo('10');
     const task = await create('lip-sync', {
       input: { video_id: source.videoId, mode: 'text2video', text: 'hello there', voice_id: 'genshin_vindi2', voice_language: 'en' },
-      callback_url: `${receiverUrl}/cb/lip`,
+      callback_url: `${sim.receiverUrl}/cb/lip`,
       external_task_id: 'lip-1',
     });
     assert.deepEqual(task.task_info, { external_task_id: 'lip-1' });
-    const done = await waitForStatus('lip-sync', task.task_id, 'succeed');
+    const done = await waitForTask(task.task_id, 'succeed', 'lip-sync');
     assert.equal(done.task_result?.videos[0]?.duration, '10'); // as long as the source
-    const cb = await waitFor('lip-sync callback', () => received.find((r) => r.path === '/cb/lip' && r.body.task_status === 'succeed'));
+    const cb = await waitFor(() => sim.receivedAt('/cb/lip').find((r) => r.body.task_status === 'succeed'), 'lip-sync callback');
     assert.equal(cb.body.task_id, task.task_id);
   });
 
@@ -187,7 +116,7 @@ describe('lip-sync', () => {
     const task = await create('lip-sync', {
       input: { video_url: 'https://example.com/talk.mp4', mode: 'audio2video', audio_type: 'url', audio_url: 'https://example.com/a.mp3' },
     });
-    await waitForStatus('lip-sync', task.task_id, 'succeed');
+    await waitForTask(task.task_id, 'succeed', 'lip-sync');
   });
 
   test('bad input → 400/1201 naming input.<field>', async () => {
@@ -204,7 +133,7 @@ describe('lip-sync', () => {
     await expect1201('lip-sync', { input: { video_id: 'nope', mode: 'text2video', text: 'hi', voice_id: 'v' } }, /input\.video_id not found/);
     // Fields must sit inside `input`, as Kling documents.
     await expect1201('lip-sync', { video_url, mode: 'text2video', text: 'hi', voice_id: 'v' }, /input/);
-    assert.equal((await getStats()).tasksCreated, 0);
+    assert.equal((await sim.stats()).tasksCreated, 0);
   });
 });
 
@@ -212,7 +141,7 @@ describe('effects', () => {
   test('a two-person scene with 2 images and a single-image scene both complete', async () => {
     const hug = await create('effects', { effect_scene: 'hug', input: { model_name: 'kling-v1-6', mode: 'std', images: [PNG_B64, 'https://example.com/b.png'], duration: '5' } });
     const bloom = await create('effects', { effect_scene: 'bloombloom', input: { image: 'https://example.com/a.png', duration: '5' } });
-    for (const { task_id } of [hug, bloom]) await waitForStatus('effects', task_id, 'succeed');
+    for (const { task_id } of [hug, bloom]) await waitForTask(task_id, 'succeed', 'effects');
     const list = await kling<KlingTask[]>('GET', '/v1/videos/effects');
     assert.deepEqual(list.body.data.map((t) => t.task_id), [bloom.task_id, hug.task_id]);
     assert.equal((await kling('GET', `/v1/videos/lip-sync/${hug.task_id}`)).status, 404);
@@ -243,7 +172,7 @@ describe('across families', () => {
       assert.equal(anon.status, 401);
     }
     const { task_id } = await create('effects', { effect_scene: 'squish', input: { image: PNG_B64 } });
-    const entry = (await getStats()).tasks[task_id];
+    const entry = (await sim.stats()).tasks[task_id];
     assert.equal(entry?.family, 'effects');
     assert.equal(entry?.provider, 'kling');
   });

@@ -2,61 +2,26 @@
 // signed event deliveries (X-Kling-Signature and Standard Webhooks), progress, retries, modes.
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import jwt from 'jsonwebtoken';
 import { Webhook } from 'standardwebhooks';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/app.js';
-import type { SimState } from '../../src/simulator/state.js';
-import type { KlingTask } from '../../src/simulator/taskView.js';
+import { simulatorHarness, type Received } from '../support/simulatorHarness.js';
 
-const keys = { accessKey: 'gw-ak', secretKey: 'gw-sk' };
-let sim: RunningSimulator;
+// Gateway deliveries, kept with their exact raw bytes and headers (failed attempts included).
+type Delivery = Received<{ event: string; timestamp: number; data: Record<string, any> }>;
+const sim = simulatorHarness<Delivery['body']>({ accessKey: 'gw-ak', secretKey: 'gw-sk' });
+const { kling, control, configure, waitFor, waitForTask } = sim;
+const at = sim.receivedAt;
+const eventsAt = (path: string) => at(path).map((d) => d.body.event);
 
-function bearer(): string {
-  const now = Math.floor(Date.now() / 1000);
-  return `Bearer ${jwt.sign({ iss: keys.accessKey, exp: now + 1800, nbf: now - 5 }, keys.secretKey, { algorithm: 'HS256' })}`;
-}
+before(() => sim.start());
+after(() => sim.close());
+beforeEach(() => sim.reset());
 
-async function kling<T = any>(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: { code: number; message: string; data: T } }> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: { ...(auth ? { authorization: bearer() } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
-
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sim.url}/_sim/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
-const configure = (patch: Record<string, unknown>) => control('PUT', 'config', patch);
-const getStats = async (): Promise<ReturnType<SimState['statsView']>> => control('GET', 'stats');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function createTask(extra: Record<string, unknown> = {}): Promise<KlingTask> {
-  const res = await kling<KlingTask>('POST', '/v1/videos/text2video', { prompt: 'a fox in snow', ...extra });
+async function createTask(extra: Record<string, unknown> = {}) {
+  const res = await kling('POST', '/v1/videos/text2video', { prompt: 'a fox in snow', ...extra });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.data;
 }
-const waitForStatus = (id: string, status: string) =>
-  waitFor(`task ${id} ${status}`, async () => (await kling<KlingTask>('GET', `/v1/videos/text2video/${id}`)).body.data?.task_status === status);
 
 interface Registered {
   id: string;
@@ -66,38 +31,11 @@ interface Registered {
   active: boolean;
 }
 async function register(path: string, events: string[] = ['*'], active = true): Promise<Registered> {
-  const res = await kling<Registered>('POST', '/v1/webhooks', { url: `${receiverUrl}${path}`, events, active });
+  const res = await kling<Registered>('POST', '/v1/webhooks', { url: `${sim.receiverUrl}${path}`, events, active });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.code, 0);
   return res.body.data;
 }
-
-// A receiver that keeps the exact raw bytes and headers; answers `failFirst` 500s first.
-interface Delivery {
-  path: string;
-  raw: Buffer;
-  headers: http.IncomingHttpHeaders;
-  body: { event: string; timestamp: number; data: Record<string, any> };
-}
-const received: Delivery[] = [];
-let failFirst = 0;
-const receiver = http.createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const raw = Buffer.concat(chunks);
-    received.push({ path: req.url ?? '', raw, headers: req.headers, body: JSON.parse(raw.toString('utf8')) });
-    if (failFirst > 0) {
-      failFirst--;
-      res.writeHead(500).end();
-      return;
-    }
-    res.writeHead(200).end();
-  });
-});
-let receiverUrl = '';
-const at = (path: string) => received.filter((d) => d.path === path);
-const eventsAt = (path: string) => at(path).map((d) => d.body.event);
 
 function klingSignatureValid(d: Delivery, secret: string): boolean {
   const header = d.headers['x-kling-signature'];
@@ -107,22 +45,6 @@ function klingSignatureValid(d: Delivery, secret: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-before(async () => {
-  sim = await startSimulator({ ...keys });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await sim.close();
-  receiver.closeAllConnections();
-  await new Promise((r) => receiver.close(r));
-});
-beforeEach(async () => {
-  await control('POST', 'reset');
-  received.length = 0;
-  failFirst = 0;
-});
-
 describe('registration', () => {
   test('POST returns id and a random secret; GET lists without secrets; DELETE removes', async () => {
     const a = await register('/gw/a', ['video.completed', 'video.failed']);
@@ -130,7 +52,7 @@ describe('registration', () => {
     assert.match(a.id, /^wh_[0-9a-f]+$/);
     assert.match(a.secret, /^[0-9a-f]{64}$/);
     assert.notEqual(a.secret, b.secret);
-    assert.deepEqual([a.url, a.events, a.active], [`${receiverUrl}/gw/a`, ['video.completed', 'video.failed'], true]);
+    assert.deepEqual([a.url, a.events, a.active], [`${sim.receiverUrl}/gw/a`, ['video.completed', 'video.failed'], true]);
     const list = await kling<Registered[]>('GET', '/v1/webhooks');
     assert.deepEqual(list.body.data.map((h) => h.id).sort(), [a.id, b.id].sort());
     assert.ok(list.body.data.every((h) => !('secret' in h)));
@@ -142,19 +64,19 @@ describe('registration', () => {
 
   test('bad registrations → 400/1201 naming the field; no token → 401', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ url: `${receiverUrl}/x`, events: ['video.finished'] }, /events\.0: unknown event "video.finished"/],
-      [{ url: `${receiverUrl}/x`, events: ['video.completed', 'job.done'] }, /events\.1/],
-      [{ url: `${receiverUrl}/x`, events: [] }, /events/],
-      [{ url: `${receiverUrl}/x` }, /events/],
+      [{ url: `${sim.receiverUrl}/x`, events: ['video.finished'] }, /events\.0: unknown event "video.finished"/],
+      [{ url: `${sim.receiverUrl}/x`, events: ['video.completed', 'job.done'] }, /events\.1/],
+      [{ url: `${sim.receiverUrl}/x`, events: [] }, /events/],
+      [{ url: `${sim.receiverUrl}/x` }, /events/],
       [{ url: 'ftp://example.com/x', events: ['*'] }, /url/],
-      [{ url: `${receiverUrl}/x`, events: ['*'], active: 'yes' }, /active/],
+      [{ url: `${sim.receiverUrl}/x`, events: ['*'], active: 'yes' }, /active/],
     ];
     for (const [body, field] of cases) {
       const res = await kling('POST', '/v1/webhooks', body);
       assert.deepEqual([res.status, res.body.code], [400, 1201], JSON.stringify(body));
       assert.match(res.body.message, field);
     }
-    const anon = await kling('POST', '/v1/webhooks', { url: `${receiverUrl}/x`, events: ['*'] }, false);
+    const anon = await kling('POST', '/v1/webhooks', { url: `${sim.receiverUrl}/x`, events: ['*'] }, { auth: false });
     assert.deepEqual([anon.status, anon.body.code], [401, 1001]);
     assert.deepEqual((await kling('GET', '/v1/webhooks')).body.data, []);
   });
@@ -162,13 +84,13 @@ describe('registration', () => {
   test('the gatewaySecret knob gives every new registration that secret; reset clears registrations', async () => {
     await configure({ gatewaySecret: 'known-to-the-test' });
     assert.equal((await register('/gw/k')).secret, 'known-to-the-test');
-    assert.equal((await control('GET', 'config')).gatewaySecret, 'known-to-the-test');
-    await control('POST', 'reset');
+    assert.equal((await sim.config()).gatewaySecret, 'known-to-the-test');
+    await sim.reset();
     assert.deepEqual((await kling('GET', '/v1/webhooks')).body.data, []);
-    assert.equal((await control('GET', 'config')).gatewaySecret, undefined);
-    const bad = await fetch(`${sim.url}/_sim/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gatewaySignature: 'svix' }) });
+    assert.equal((await sim.config()).gatewaySecret, undefined);
+    const bad = await control('PUT', 'config', { gatewaySignature: 'svix' });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error: string }).error, /gatewaySignature/);
+    assert.match(bad.body.error, /gatewaySignature/);
   });
 });
 
@@ -177,7 +99,7 @@ describe('deliveries', () => {
     await configure({ processingMs: 600 });
     const hook = await register('/gw/all');
     const { task_id, created_at } = await createTask({ model_name: 'kling-v2-master', duration: '10' });
-    await waitFor('completed event', () => eventsAt('/gw/all').includes('video.completed'));
+    await waitFor(() => eventsAt('/gw/all').includes('video.completed'), 'completed event');
     const deliveries = at('/gw/all');
     assert.deepEqual(
       deliveries.map((d) => d.body.event),
@@ -207,7 +129,7 @@ describe('deliveries', () => {
     assert.equal(deliveries[0]!.body.data.video_url, undefined);
     // A tampered body no longer verifies: the check above can fail.
     assert.equal(klingSignatureValid({ ...deliveries[0]!, raw: Buffer.from(deliveries[0]!.raw.toString().replace('created', 'createD')) }, hook.secret), false);
-    const stats = await getStats();
+    const stats = await sim.stats();
     assert.equal(stats.gatewayDeliveriesSent, 5);
     assert.equal(stats.gatewayDeliveriesDelivered, 5);
     assert.equal(stats.tasks[task_id]?.gatewayDeliveries, 5);
@@ -222,7 +144,7 @@ describe('deliveries', () => {
     const removed = await register('/gw/removed', ['*']);
     await kling('DELETE', `/v1/webhooks/${removed.id}`);
     await createTask();
-    await waitFor('job events', () => eventsAt('/gw/job').length === 4 && eventsAt('/gw/failed').length === 1);
+    await waitFor(() => eventsAt('/gw/job').length === 4 && eventsAt('/gw/failed').length === 1, 'job events');
     const failed = at('/gw/failed')[0]!.body;
     assert.deepEqual([failed.event, failed.data.status, failed.data.error], ['video.failed', 'failed', 'policy says no']);
     assert.equal(failed.data.video_url, undefined);
@@ -236,38 +158,38 @@ describe('deliveries', () => {
     await configure({ processingMs: 30, gatewayIncludeExternalId: true });
     await register('/gw/ext', ['video.completed']);
     await createTask({ external_task_id: 'gen-123' });
-    const d = await waitFor('completed', () => at('/gw/ext')[0]);
+    const d = await waitFor(() => at('/gw/ext')[0], 'completed');
     assert.deepEqual(d.body.data.task_info, { external_task_id: 'gen-123' });
   });
 
   test('drop mode sends nothing to the gateway either', async () => {
     await configure({ processingMs: 60, callback: 'drop' });
     await register('/gw/drop');
-    const { task_id } = await createTask({ callback_url: `${receiverUrl}/cb/drop` });
-    await waitForStatus(task_id, 'succeed');
+    const { task_id } = await createTask({ callback_url: `${sim.receiverUrl}/cb/drop` });
+    await waitForTask(task_id, 'succeed');
     await new Promise((r) => setTimeout(r, 150));
-    assert.equal(received.length, 0);
-    assert.equal((await getStats()).gatewayDeliveriesSent, 0);
+    assert.equal(sim.received.length, 0);
+    assert.equal((await sim.stats()).gatewayDeliveriesSent, 0);
   });
 
   test('reorder holds the non-terminal events until the terminal one went out', async () => {
     await configure({ processingMs: 150, callback: 'reorder' });
     await register('/gw/re');
     await createTask();
-    await waitFor('5 events', () => at('/gw/re').length === 5);
+    await waitFor(() => at('/gw/re').length === 5, '5 events');
     assert.equal(eventsAt('/gw/re')[0], 'video.completed');
   });
 
   test('a failing endpoint is retried (callbackAttempts) with the same body and signature', async () => {
     await configure({ processingMs: 0, callbackAttempts: 3 });
     const hook = await register('/gw/retry', ['video.completed']);
-    failFirst = 2;
+    sim.failNext(2);
     const { task_id } = await createTask();
-    await waitFor('3 attempts', () => at('/gw/retry').length === 3);
+    await waitFor(() => at('/gw/retry').length === 3, '3 attempts');
     const [first, , last] = at('/gw/retry');
     assert.deepEqual(first!.raw, last!.raw);
     assert.ok(klingSignatureValid(last!, hook.secret));
-    const stats = await waitFor('delivered', async () => ((await getStats()).gatewayDeliveriesDelivered === 1 ? getStats() : undefined));
+    const stats = await waitFor(async () => ((await sim.stats()).gatewayDeliveriesDelivered === 1 ? sim.stats() : undefined), 'delivered');
     assert.deepEqual([stats.gatewayDeliveriesSent, stats.gatewayDeliveriesFailed, stats.tasks[task_id]?.gatewayDeliveries], [3, 2, 3]);
   });
 });
@@ -277,10 +199,10 @@ describe('Standard Webhooks signatures', () => {
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     await configure({ processingMs: 150, gatewaySignature: 'standard', gatewaySecret: secret, callbackAttempts: 2 });
     await register('/gw/std');
-    failFirst = 1; // the video.created event is delivered twice
+    sim.failNext(1); // the video.created event is delivered twice
     await createTask();
     // The retry of video.created comes after the sim's first retry delay, possibly after the rest.
-    await waitFor('all events', () => eventsAt('/gw/std').includes('video.completed') && eventsAt('/gw/std').filter((e) => e === 'video.created').length === 2);
+    await waitFor(() => eventsAt('/gw/std').includes('video.completed') && eventsAt('/gw/std').filter((e) => e === 'video.created').length === 2, 'all events');
     const wh = new Webhook(secret);
     for (const d of at('/gw/std')) {
       assert.equal(d.headers['x-kling-signature'], undefined);
@@ -306,7 +228,7 @@ describe('Standard Webhooks signatures', () => {
     await configure({ processingMs: 20, gatewaySignature: 'standard', gatewaySecret: 'plain-secret' });
     await register('/gw/plain', ['video.completed']);
     await createTask();
-    const d = await waitFor('completed', () => at('/gw/plain')[0]);
+    const d = await waitFor(() => at('/gw/plain')[0], 'completed');
     const id = d.headers['webhook-id'] as string;
     const ts = d.headers['webhook-timestamp'] as string;
     assert.match(ts, /^\d{10}$/);

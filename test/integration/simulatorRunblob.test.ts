@@ -2,95 +2,39 @@
 // errors, credits, lifecycle, terminal-only callbacks, failure codes and injected errors.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/app.js';
-import type { SimState } from '../../src/simulator/state.js';
+import { startSimulator } from '../../src/simulator/app.js';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
+import { simulatorHarness } from '../support/simulatorHarness.js';
 
 const API_KEY = 'rb-test-key';
-let sim: RunningSimulator;
+const sim = simulatorHarness({ accessKey: 'ak', secretKey: 'sk', runblobApiKey: API_KEY });
+const { configure, waitFor } = sim;
+const at = sim.receivedAt;
 
-async function runblob(method: string, path: string, body?: unknown, key: string | null = API_KEY): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${sim.url}/v1/kling/o3-video${path}`, {
-    method,
-    headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+before(() => sim.start());
+after(() => sim.close());
+beforeEach(async () => {
+  await sim.reset();
+  await configure({ processingMs: 80 });
+});
+
+const runblob = (method: string, path: string, body?: unknown, key: string | null = API_KEY) =>
+  sim.request(method, `/v1/kling/o3-video${path}`, body, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
 const generate = (body: Record<string, unknown>) => runblob('POST', '/generate', body);
 const getGeneration = (id: string) => runblob('GET', `/generations/${id}`);
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sim.url}/_sim/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
-const configure = (patch: Record<string, unknown>) => control('PUT', 'config', patch);
-const getStats = async (): Promise<ReturnType<SimState['statsView']>> => control('GET', 'stats');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 const waitForStatus = (id: string, status: string) =>
-  waitFor(`generation ${id} ${status}`, async () => {
+  waitFor(async () => {
     const res = await getGeneration(id);
     return res.body.status === status ? res.body : undefined;
-  });
+  }, `generation ${id} ${status}`);
 
 async function started(body: Record<string, unknown> = {}): Promise<string> {
   const res = await generate({ prompt: 'a robot paints', ...body });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.generation_id;
 }
-
-// A callback receiver; answers `failFirst` 500s first.
-const received: { path: string; body: any }[] = [];
-let failFirst = 0;
-const receiver = http.createServer((req, res) => {
-  let raw = '';
-  req.on('data', (c) => (raw += c));
-  req.on('end', () => {
-    received.push({ path: req.url ?? '', body: JSON.parse(raw) });
-    if (failFirst > 0) {
-      failFirst--;
-      res.writeHead(500).end();
-      return;
-    }
-    res.writeHead(200).end();
-  });
-});
-let receiverUrl = '';
-const at = (path: string) => received.filter((r) => r.path === path);
-
-before(async () => {
-  sim = await startSimulator({ accessKey: 'ak', secretKey: 'sk', runblobApiKey: API_KEY });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await sim.close();
-  receiver.closeAllConnections();
-  await new Promise((r) => receiver.close(r));
-});
-beforeEach(async () => {
-  await control('POST', 'reset');
-  await configure({ processingMs: 80 });
-  received.length = 0;
-  failFirst = 0;
-});
 
 describe('requests', () => {
   test('401 { detail } without or with a wrong key; a Kling JWT is not a RunBlob key', async () => {
@@ -99,7 +43,7 @@ describe('requests', () => {
       assert.deepEqual([res.status, res.body], [401, { detail: 'Invalid API key' }], String(key));
     }
     assert.equal((await runblob('GET', '/generations/x', undefined, null)).status, 401);
-    assert.equal((await getStats()).runblobGenerationsCreated, 0);
+    assert.equal((await sim.stats()).runblobGenerationsCreated, 0);
   });
 
   test('the default key is sim-runblob-key', async () => {
@@ -138,7 +82,7 @@ describe('requests', () => {
       assert.deepEqual([issue.loc, issue.type], [loc, type], JSON.stringify(res.body).slice(0, 300));
       assert.equal(typeof issue.msg, 'string');
     }
-    assert.equal((await getStats()).runblobGenerationsCreated, 0);
+    assert.equal((await sim.stats()).runblobGenerationsCreated, 0);
   });
 
   test('price per duration and model; credits run out → 402 INSUFFICIENT_CREDITS', async () => {
@@ -152,13 +96,13 @@ describe('requests', () => {
       assert.deepEqual([res.status, res.body.status, res.body.price], [200, 'pending', price]);
       assert.match(res.body.generation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
-    assert.equal((await control('GET', 'config')).runblobCredits, 1000 - 3.15);
+    assert.equal((await sim.config()).runblobCredits, 1000 - 3.15);
     await configure({ runblobCredits: 0.5 });
     assert.equal((await generate({ prompt: 'p' })).status, 200);
     const broke = await generate({ prompt: 'p' });
     assert.deepEqual([broke.status, broke.body], [402, { detail: 'INSUFFICIENT_CREDITS' }]);
-    assert.equal((await control('GET', 'config')).runblobCredits, 0.15);
-    assert.equal((await getStats()).runblobGenerationsCreated, 4);
+    assert.equal((await sim.config()).runblobCredits, 0.15);
+    assert.equal((await sim.stats()).runblobGenerationsCreated, 4);
   });
 
   test('unknown generation 404, unknown route 404, wrong method 405', async () => {
@@ -171,13 +115,13 @@ describe('requests', () => {
 describe('lifecycle', () => {
   test('pending → processing → completed; one terminal callback of the documented shape; the video downloads', async () => {
     await configure({ processingMs: 300 });
-    const id = await started({ callback_url: `${receiverUrl}/rb/ok`, model: 'kling_o3_pro', images_url: ['https://example.com/a.png'] });
+    const id = await started({ callback_url: `${sim.receiverUrl}/rb/ok`, model: 'kling_o3_pro', images_url: ['https://example.com/a.png'] });
     const first = await getGeneration(id);
     assert.deepEqual(first.body, { generation_id: id, status: 'pending', video_url: null, model: 'kling_o3_pro', prompt: 'a robot paints', message: null });
     await waitForStatus(id, 'processing');
     const done = await waitForStatus(id, 'completed');
     assert.equal(done.video_url, `${sim.url}/_sim/videos/${id}.mp4`);
-    const cb = await waitFor('callback', () => at('/rb/ok')[0]);
+    const cb = await waitFor(() => at('/rb/ok')[0], 'callback');
     assert.deepEqual(cb.body, { generation_id: id, status: 'completed', video_url: done.video_url, model: 'kling_o3_pro', message: null });
     const video = await fetch(done.video_url, { headers: { range: 'bytes=0-99' } });
     assert.equal(video.status, 206);
@@ -185,7 +129,7 @@ describe('lifecycle', () => {
     assert.equal(createHash('sha256').update(full).digest('hex'), await expectedVideoSha256());
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(at('/rb/ok').length, 1); // terminal only
-    const stats = await getStats();
+    const stats = await sim.stats();
     assert.deepEqual(
       { provider: stats.tasks[id]?.provider, status: stats.tasks[id]?.status, callbacksSent: stats.tasks[id]?.callbacksSent, videoRequests: stats.tasks[id]?.videoRequests },
       { provider: 'runblob', status: 'completed', callbacksSent: 1, videoRequests: 2 },
@@ -196,17 +140,17 @@ describe('lifecycle', () => {
 
   test('failure carries the runblobFailure code in GET and callback; TASK_FAILED is refunded, a policy violation is not', async () => {
     await configure({ outcome: 'failed', runblobFailure: 'TASK_FAILED' });
-    const id = await started({ callback_url: `${receiverUrl}/rb/fail` });
+    const id = await started({ callback_url: `${sim.receiverUrl}/rb/fail` });
     const failed = await waitForStatus(id, 'failed');
     assert.deepEqual([failed.message, failed.video_url], ['TASK_FAILED', null]);
-    const cb = await waitFor('callback', () => at('/rb/fail')[0]);
+    const cb = await waitFor(() => at('/rb/fail')[0], 'callback');
     assert.deepEqual(cb.body, { generation_id: id, status: 'failed', video_url: null, model: 'kling_o3', message: 'TASK_FAILED' });
     assert.equal((await fetch(`${sim.url}/_sim/videos/${id}.mp4`)).status, 404);
-    assert.equal((await control('GET', 'config')).runblobCredits, 1000);
+    assert.equal((await sim.config()).runblobCredits, 1000);
     await configure({ runblobFailure: 'CONTENT_POLICY_VIOLATION' });
     const charged = await started();
     assert.equal((await waitForStatus(charged, 'failed')).message, 'CONTENT_POLICY_VIOLATION');
-    assert.equal((await control('GET', 'config')).runblobCredits, 999.65);
+    assert.equal((await sim.config()).runblobCredits, 999.65);
   });
 
   test('runblobFailTimes: only the first N fail, so a retry after TASK_FAILED succeeds', async () => {
@@ -215,17 +159,17 @@ describe('lifecycle', () => {
     const second = await started();
     assert.equal((await waitForStatus(first, 'failed')).message, 'TASK_FAILED');
     assert.equal((await waitForStatus(second, 'completed')).message, null);
-    assert.equal((await control('GET', 'config')).runblobFailTimes, 0);
+    assert.equal((await sim.config()).runblobFailTimes, 0);
   });
 
   test('a failing receiver is retried up to callbackAttempts; drop sends nothing', async () => {
     await configure({ processingMs: 0, callbackAttempts: 3 });
-    failFirst = 2;
-    const id = await started({ callback_url: `${receiverUrl}/rb/retry` });
-    await waitFor('3 attempts', () => at('/rb/retry').length === 3);
-    assert.equal((await getStats()).tasks[id]?.callbacksSent, 3);
+    sim.failNext(2);
+    const id = await started({ callback_url: `${sim.receiverUrl}/rb/retry` });
+    await waitFor(() => at('/rb/retry').length === 3, '3 attempts');
+    assert.equal((await sim.stats()).tasks[id]?.callbacksSent, 3);
     await configure({ processingMs: 0, callback: 'drop' });
-    const dropped = await started({ callback_url: `${receiverUrl}/rb/drop` });
+    const dropped = await started({ callback_url: `${sim.receiverUrl}/rb/drop` });
     await waitForStatus(dropped, 'completed');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(at('/rb/drop').length, 0);
@@ -233,9 +177,9 @@ describe('lifecycle', () => {
 
   test('reset forgets generations and restores credits', async () => {
     const id = await started();
-    await control('POST', 'reset');
+    await sim.reset();
     assert.equal((await getGeneration(id)).status, 404);
-    const config = await control('GET', 'config');
+    const config = await sim.config();
     assert.deepEqual([config.runblobCredits, config.runblobFailure, config.runblobFailTimes], [1000, 'CONTENT_POLICY_VIOLATION', undefined]);
   });
 });
@@ -252,12 +196,12 @@ describe('injected errors', () => {
   test('submitErrors: before creating nothing is charged; afterCreate the generation exists and was charged', async () => {
     await configure({ submitErrors: [{ status: 429 }, { status: 502, afterCreate: true }] });
     assert.deepEqual(await generate({ prompt: 'p' }), { status: 429, body: { detail: 'Too Many Requests' } });
-    assert.equal((await getStats()).runblobGenerationsCreated, 0);
-    const ghost = await generate({ prompt: 'p', callback_url: `${receiverUrl}/rb/ghost` });
+    assert.equal((await sim.stats()).runblobGenerationsCreated, 0);
+    const ghost = await generate({ prompt: 'p', callback_url: `${sim.receiverUrl}/rb/ghost` });
     assert.deepEqual([ghost.status, ghost.body], [502, { detail: 'Bad Gateway' }]);
-    assert.equal((await getStats()).runblobGenerationsCreated, 1);
-    assert.equal((await control('GET', 'config')).runblobCredits, 999.65);
-    const cb = await waitFor('ghost callback', () => at('/rb/ghost')[0]);
+    assert.equal((await sim.stats()).runblobGenerationsCreated, 1);
+    assert.equal((await sim.config()).runblobCredits, 999.65);
+    const cb = await waitFor(() => at('/rb/ghost')[0], 'ghost callback');
     assert.equal(cb.body.status, 'completed');
   });
 });
