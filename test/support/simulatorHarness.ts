@@ -14,7 +14,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import type { SimConfig } from '../../src/simulator/control.js';
 import type { SimState } from '../../src/simulator/state.js';
 import type { KlingTask } from '../../src/simulator/taskView.js';
-import { waitFor as poll } from './stack.js';
+import { waitFor as poll } from './waitFor.js';
 
 export type SimStats = ReturnType<SimState['statsView']>;
 

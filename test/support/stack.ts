@@ -7,6 +7,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config.js';
 import { startStack, type Stack } from '../../src/stack.js';
 import type { GenerationState, GenerationStatus } from '../../workflows/types.js';
+import { waitFor } from './waitFor.js';
+
+export { waitFor };
 
 export interface TestStack extends Stack {
   dataDir: string;
@@ -19,21 +22,6 @@ export interface TestStack extends Stack {
   generation(id: string): Promise<GenerationState>;
   waitForStatus(id: string, statuses: GenerationStatus[], timeoutMs?: number): Promise<GenerationState>;
   close(): Promise<void>;
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 let runtimeInstalled = false;
