@@ -20,6 +20,7 @@ import { startReceiver } from './receiver.js';
 import { buildReport, type ChaosReport, type ScenarioResult } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
+const CHAOS_DEFAULTS = { callbackTimeoutMs: 2_000, deadlineMs: 30 * 60_000, pollIntervalMs: 500, maxPollIntervalMs: 2_000 };
 const NOTIFY_SECRET = 'whsec_Y2hhb3Mtbm90aWZ5LXNlY3JldC1jaGFvcy1ub3RpZnk=';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -84,6 +85,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const n = i === selected.length - 1 ? Math.max(1, opts.generations - per * (selected.length - 1)) : per;
       log(`▶ ${scenario.name} (${n} generations): ${scenario.fault}`);
       let ids: string[] = [];
+      let started = Date.now();
       const states = new Map<string, GenerationState>();
       const allTerminal = () => ids.length > 0 && ids.every((id) => TERMINAL_GENERATION_STATUSES.includes(states.get(id)?.status ?? 'submitting'));
       const ctx: ChaosContext = {
@@ -101,13 +103,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           throw new Error('no download in progress within 60 s');
         },
         async waitUntilAllTerminal() {
-          while (!allTerminal()) await sleep(200);
+          while (!allTerminal() && Date.now() - started < scenario.deadlineMs) await sleep(200);
         },
       };
       await simCall('POST', '/_sim/reset');
       await simCall('PUT', '/_sim/config', { processingMs: 800, ...scenario.sim });
       await scenario.before?.(ctx);
-      const started = Date.now();
+      started = Date.now();
       ids = await startAll(scenario, n, client, serverPort);
       const during = scenario.during?.(ctx).catch((err: unknown) => log(`  fault action failed: ${String(err)}`));
       while (!allTerminal() && Date.now() - started < scenario.deadlineMs) {
@@ -137,7 +139,8 @@ async function startAll(scenario: Scenario, n: number, client: Client, serverPor
   for (let i = 0; i < n; i++) {
     const body = { prompt: `chaos ${scenario.name} #${i}`, ...scenario.request };
     if (scenario.viaClient) {
-      ids.push((await startGeneration(client, body)).id);
+      // The same defaults the server process has (CALLBACK_TIMEOUT, POLL_INTERVAL… in runChaos).
+      ids.push((await startGeneration(client, body, { defaults: CHAOS_DEFAULTS })).id);
       continue;
     }
     const res = await fetch(`http://127.0.0.1:${serverPort}/generations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
