@@ -6,7 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { appDepsFromConfig, buildApp } from './http/app.js';
+import { appDepsFromConfig, buildApp, type AppDeps } from './http/app.js';
 import { withSecrets } from './secrets.js';
 import { startSimulator } from './simulator/app.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
@@ -17,6 +17,8 @@ export interface StackOptions {
   /** Embedded dev server: persist to this SQLite file (npm start) or keep in memory (tests). */
   devServer?: { dbFile?: string; headless?: boolean; port?: number; uiPort?: number };
   logger?: FastifyServerOptions['logger'];
+  /** Overrides of the HTTP app's deps (e.g. `rateLimit` for a load or fuzz test). */
+  appOverrides?: Partial<Omit<AppDeps, 'client'>>;
   log?: (message: string) => void;
 }
 
@@ -76,7 +78,12 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
         ...config,
         kling: config.kling.simulated ? { ...config.kling, apiBase: sim.url } : config.kling,
         runblob: config.runblob.simulated ? { ...config.runblob, apiBase: sim.url } : config.runblob,
-        download: { ...config.download, allowedHosts: [...config.download.allowedHosts, simHost] },
+        // The simulator serves videos from loopback, which downloads otherwise refuse.
+        download: {
+          ...config.download,
+          allowedHosts: [...config.download.allowedHosts, simHost],
+          allowPrivateAddresses: [...config.download.allowPrivateAddresses, simHost],
+        },
       };
     }
 
@@ -85,7 +92,7 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
 
-    const app = buildApp(appDepsFromConfig(config, client, devServer?.uiUrl), opts.logger);
+    const app = buildApp({ ...appDepsFromConfig(config, client, devServer?.uiUrl), ...opts.appOverrides }, opts.logger);
     await app.listen({ port: config.port, host: config.host });
     cleanups.push(() => app.close());
     const bound = app.server.address();

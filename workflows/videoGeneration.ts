@@ -1,6 +1,7 @@
 // The whole story of one generation. Read top to bottom: submit, wait for the provider's
 // callback (or poll when it does not come), confirm, download, store, notify.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -40,9 +41,15 @@ const { getTask } = proxyActivities<Activities>({
 });
 // Heartbeats carry bytes done; a dead worker is noticed within the heartbeat timeout and
 // the retry resumes from the bytes already on disk.
+const { discardDownload } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
+});
 const { downloadVideo, storeVideo } = proxyActivities<Activities>({
   startToCloseTimeout: '2h',
   heartbeatTimeout: '30s',
+  // On cancel, wait until the download has really stopped before discarding its file.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
 });
 // Standard Webhooks retry schedule, roughly: now, 5 s, 30 s, 3 min, 18 min, then every 2 h.
@@ -71,6 +78,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     updatedAt: new Date(startedAt).toISOString(),
   };
   let latest: TaskUpdate | undefined;
+  let downloadStarted = false;
 
   // Handlers first: a callback may arrive before the submit activity even returns.
   setHandler(statusQuery, () => state);
@@ -104,8 +112,19 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   async function endWithoutVideo(status: 'failed' | 'timed_out', error: ProviderError, type: string): Promise<never> {
     state.error = error;
     setStatus(status);
+    await discardPartialDownload();
     await sendNotification(status === 'failed' ? 'generation.failed' : 'generation.timed_out');
     throw ApplicationFailure.create({ message: `${error.code}: ${error.message}`, type, nonRetryable: true, details: [state] });
+  }
+
+  /** Nothing half-done may stay behind when a generation ends without its video. */
+  async function discardPartialDownload(): Promise<void> {
+    if (!downloadStarted) return;
+    try {
+      await discardDownload({ generationId: id });
+    } catch (err) {
+      log.warn('Could not discard the partial download', { error: String(err) });
+    }
   }
 
   async function sendNotification(event: NotifyEvent): Promise<void> {
@@ -228,6 +247,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
 
     state.providerVideoId = video.id;
     setStatus('downloading');
+    downloadStarted = true;
     const downloaded = await downloadVideo({ generationId: id, url: video.url });
     setStatus('storing');
     state.video = await storeVideo({ generationId: id, downloaded });
@@ -241,6 +261,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
       await CancellationScope.nonCancellable(async () => {
         state.error = { code: 'CANCELLED', message: 'the generation was cancelled' };
         setStatus('cancelled');
+        await discardPartialDownload();
         await sendNotification('generation.cancelled');
       });
       throw err;

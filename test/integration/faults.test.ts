@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
 import { activityTypesIn, requestCount, signalsIn } from '../support/history.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
 let s: TestStack;
 before(async () => {
@@ -131,4 +131,17 @@ test('a download cut mid-stream resumes with Range: the right sha256, the bytes 
   const task = (await s.sim.stats()).tasks[state.providerTaskId!];
   assert.equal(task.videoRequests, 2, 'one cut response, one resumed');
   assert.ok(task.videoBytesServed < size * 1.05, `served ${task.videoBytesServed} bytes for a ${size}-byte video`);
+});
+
+test('cancel mid-download: cancelled, notified, and no partial file left in downloads or storage', async () => {
+  await s.sim.configure({ processingMs: 100, videoBytes: 8 * 1024 * 1024, videoBytesPerSecond: 1024 * 1024 });
+  const id = await start();
+  await s.waitForStatus(id, ['downloading']);
+  await waitFor(async () => (await readdir(s.config.download.dir).catch(() => [] as string[])).some((f) => f.startsWith(id)), 'a partial download on disk');
+  assert.equal((await s.api('POST', `/generations/${id}/cancel`)).status, 202);
+  const state = await s.waitForStatus(id, ['cancelled', 'completed']);
+  assert.equal(state.status, 'cancelled');
+  assert.deepEqual((await readdir(s.config.download.dir)).filter((f) => f.startsWith(id)), []);
+  assert.deepEqual((await readdir(s.config.storage.dir).catch(() => [] as string[])).filter((f) => f.startsWith(id)), []);
+  assert.ok((await activityTypesIn(s.client, id)).includes('discardDownload'));
 });
