@@ -1,13 +1,24 @@
 // Copies a finished video from the provider's URL into the download folder, before the
 // provider's URL expires. Retries resume from the partial file instead of starting over.
+//
+// Guards: every hop (the URL and each redirect) must pass the host allowlist and the address
+// guard, and the connection goes to the addresses that were checked (addressGuard.ts). The
+// response must look like a video and deliver exactly the bytes it announced.
+// Files: only `<id>.mp4.part` (while running) and `<id>.mp4` (done) are ever written. A
+// failure that will be retried, and a cancellation (which may be a worker shutdown), keep
+// the .part for the resume; a failure no attempt will retry deletes it. discardDownload
+// (cleanup.ts) removes what a cancelled or timed-out generation left behind.
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../src/config.js';
 import { FailureType } from '../src/errors.js';
 import type { DownloadedVideo } from '../workflows/types.js';
+import { AddressRefusedError, pinnedLookup, type ResolvedAddress, type Resolver, vetUrlHost } from './addressGuard.js';
 import { fsyncDir, hashFileInto, isSafeFileStem, sha256File } from './fileHash.js';
 import { isHostAllowed } from './hostAllowlist.js';
 import { parseRetryAfter } from './retryAfter.js';
@@ -15,11 +26,23 @@ import { parseRetryAfter } from './retryAfter.js';
 const MAX_REDIRECTS = 5;
 const HEARTBEAT_EVERY_MS = 1000;
 const HEARTBEAT_EVERY_BYTES = 8 * 1024 * 1024;
+/** No byte (or no answer) for this long: the attempt fails retryably, keeping the .part. */
+const IDLE_TIMEOUT_MS = 30_000;
 const DEFAULT_CONTENT_TYPE = 'video/mp4';
+/** Besides video/*: what CDNs commonly send for an .mp4. */
+const VIDEO_LIKE_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/mp4']);
 
 export interface DownloadDeps {
   download: Config['download'];
+  /**
+   * Not used: the download makes its own connections so that they go to the addresses the
+   * guard checked. Accepted so createActivities can pass its shared fetch unchanged.
+   */
   fetch?: typeof fetch;
+  /** DNS resolution (tests inject names); default: the system resolver (dns.lookup). */
+  resolve?: Resolver;
+  /** Tests shorten these. */
+  timing?: { heartbeatEveryMs?: number; idleTimeoutMs?: number };
 }
 
 export interface DownloadVideoInput {
@@ -32,17 +55,38 @@ export interface DownloadProgress {
   bytesDone: number;
 }
 
+/** Whether a Content-Type header (absent counts as fine) can be a video file. */
+export function isVideoContentType(header: string | undefined): boolean {
+  const type = header?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === '' || (type.startsWith('video/') && type.length > 'video/'.length) || VIDEO_LIKE_TYPES.has(type);
+}
+
 const refused = (message: string) => ApplicationFailure.nonRetryable(message, FailureType.downloadRefused);
 const tooLarge = (message: string) => ApplicationFailure.nonRetryable(message, FailureType.downloadTooLarge);
+const badContent = (message: string) => ApplicationFailure.nonRetryable(message, FailureType.downloadBadContent);
 const failed = (message: string, retryable: boolean, nextRetryDelay?: number) =>
   ApplicationFailure.create({ message, type: FailureType.downloadFailed, nonRetryable: !retryable, nextRetryDelay });
 
+/** The parts of an HTTP answer the download reads. */
+interface Reply {
+  status: number;
+  header(name: string): string | undefined;
+  body: IncomingMessage;
+  /** Drops the answer and its connection. */
+  discard(): void;
+}
+
+class IdleTimeout extends Error {
+  override name = 'IdleTimeout';
+}
+
 export function createDownloadActivities(deps: DownloadDeps) {
-  const doFetch = deps.fetch ?? globalThis.fetch;
-  const { dir, maxBytes, allowedHosts } = deps.download;
+  const { dir, maxBytes, allowedHosts, allowPrivateAddresses } = deps.download;
+  const heartbeatEveryMs = deps.timing?.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
+  const idleTimeoutMs = deps.timing?.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
 
   // Provider URLs are signed: messages name the host, never the full URL.
-  function assertAllowed(url: URL): void {
+  function checkHost(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw refused(`Download refused: scheme "${url.protocol}" is not http(s) (host ${url.host || 'none'})`);
     }
@@ -51,18 +95,32 @@ export function createDownloadActivities(deps: DownloadDeps) {
     }
   }
 
-  /** GET that follows redirects itself, so no hop can leave the allowlist. */
-  async function get(start: URL, offset: number, signal: AbortSignal): Promise<Response> {
+  /** Allowlist, then address guard: the addresses the connection to `url` may use. */
+  async function vet(url: URL): Promise<ResolvedAddress[]> {
+    checkHost(url);
+    try {
+      return await vetUrlHost(url, { allowPrivate: allowPrivateAddresses, resolve: deps.resolve });
+    } catch (err) {
+      if (err instanceof AddressRefusedError) {
+        throw refused(`Download refused: ${err.message}, not allowed for downloads (DOWNLOAD_ALLOW_PRIVATE)`);
+      }
+      // Most often a passing DNS failure: the next attempt resolves again.
+      throw failed(`Download from ${url.host}: cannot resolve the host: ${describe(err)}`, true);
+    }
+  }
+
+  /** GET that follows redirects itself, so every hop passes the same checks. */
+  async function get(start: URL, offset: number, signal: AbortSignal): Promise<Reply> {
     let url = start;
     for (let hop = 0; ; hop++) {
-      assertAllowed(url);
+      const addresses = await vet(url);
       // identity: Range offsets and Content-Length must count the bytes we write to disk.
       const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'klingflow' };
       if (offset > 0) headers.range = `bytes=${offset}-`;
-      const res = await doFetch(url, { headers, redirect: 'manual', signal });
-      const location = res.headers.get('location');
+      const res = await request(url, headers, addresses, signal);
+      const location = res.header('location');
       if (res.status < 300 || res.status >= 400 || !location) return res;
-      await res.body?.cancel();
+      res.discard();
       if (hop >= MAX_REDIRECTS) throw failed(`Download from ${start.host}: more than ${MAX_REDIRECTS} redirects`, false);
       try {
         url = new URL(location, url);
@@ -75,7 +133,7 @@ export function createDownloadActivities(deps: DownloadDeps) {
   return {
     async downloadVideo({ generationId, url }: DownloadVideoInput): Promise<DownloadedVideo> {
       const ctx = Context.current();
-      const signal = ctx.cancellationSignal;
+      const cancelled = ctx.cancellationSignal;
       if (!isSafeFileStem(generationId)) throw failed(`Download refused: unusable generation id "${generationId}"`, false);
       let source: URL;
       try {
@@ -83,30 +141,48 @@ export function createDownloadActivities(deps: DownloadDeps) {
       } catch {
         throw refused('Download refused: the video URL is not a valid URL');
       }
-      assertAllowed(source);
+      checkHost(source); // before touching the disk; the address guard runs on connecting
 
       const finalPath = path.join(dir, `${generationId}.mp4`);
       const partPath = `${finalPath}.part`;
-      await mkdir(dir, { recursive: true });
 
-      // An earlier attempt finished and renamed, but its result never reached the workflow.
-      if (await isFile(finalPath)) {
-        const { sha256, bytes } = await sha256File(finalPath);
-        return { path: finalPath, bytes, sha256, contentType: DEFAULT_CONTENT_TYPE };
-      }
-
-      const beat = throttledHeartbeat(ctx);
-      let hash = createHash('sha256');
-      let offset = await sizeOf(partPath);
-      if (offset > maxBytes) offset = 0; // a stale oversize part cannot be resumed
-      if (offset > 0) {
-        const hinted = (ctx.info.heartbeatDetails as Partial<DownloadProgress> | undefined)?.bytesDone;
-        ctx.log.info('Resuming download from the partial file', { bytesOnDisk: offset, lastHeartbeat: hinted ?? null });
-        await hashFileInto(hash, partPath, offset, beat);
-      }
+      // Aborts the transfer on cancellation or when the server goes quiet.
+      const transfer = new AbortController();
+      const onCancel = () => transfer.abort(cancelled.reason);
+      if (cancelled.aborted) onCancel();
+      else cancelled.addEventListener('abort', onCancel, { once: true });
+      let idleTimer: NodeJS.Timeout | undefined;
+      const touch = () => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => transfer.abort(new IdleTimeout(`no data for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+      };
+      // Heartbeats go out on a timer as well as on progress: Temporal delivers a cancellation
+      // only in answer to a heartbeat, so a stalled transfer must keep heartbeating.
+      const progress = heartbeater(ctx, heartbeatEveryMs);
 
       try {
-        let res = await get(source, offset, signal);
+        await mkdir(dir, { recursive: true });
+
+        // An earlier attempt finished and renamed, but its result never reached the workflow.
+        if (await isFile(finalPath)) {
+          const { sha256, bytes } = await sha256File(finalPath);
+          return { path: finalPath, bytes, sha256, contentType: DEFAULT_CONTENT_TYPE };
+        }
+
+        let hash = createHash('sha256');
+        let offset = await sizeOf(partPath);
+        if (offset > maxBytes) offset = 0; // a stale oversize part cannot be resumed
+        if (offset > 0) {
+          const hinted = (ctx.info.heartbeatDetails as Partial<DownloadProgress> | undefined)?.bytesDone;
+          ctx.log.info('Resuming download from the partial file', { bytesOnDisk: offset, lastHeartbeat: hinted ?? null });
+          await hashFileInto(hash, partPath, offset, (b) => {
+            transfer.signal.throwIfAborted();
+            progress.report(b);
+          });
+        }
+
+        touch();
+        let res = await get(source, offset, transfer.signal);
         if (offset > 0 && !(res.status === 206 && contentRange(res)?.start === offset)) {
           // 200: the server ignored Range, so take the full body it is sending. 416 or a range
           // we did not ask for: ask again without Range. Errors keep the part for a later attempt.
@@ -115,91 +191,163 @@ export function createDownloadActivities(deps: DownloadDeps) {
             hash = createHash('sha256');
           }
           if (res.status === 206 || res.status === 416) {
-            await res.body?.cancel();
-            res = await get(source, 0, signal);
+            res.discard();
+            res = await get(source, 0, transfer.signal);
           }
         }
-        if (res.status !== 200 && res.status !== 206) throw await statusFailure(res, source.host);
+        touch();
+        if (res.status !== 200 && res.status !== 206) throw statusFailure(res, source.host);
         if (res.status === 206 && contentRange(res)?.start !== offset) {
-          await res.body?.cancel();
-          throw failed(`Download from ${source.host}: unexpected Content-Range "${res.headers.get('content-range')}"`, false);
+          res.discard();
+          throw failed(`Download from ${source.host}: unexpected Content-Range "${res.header('content-range')}"`, false);
+        }
+        const contentType = res.header('content-type')?.trim();
+        if (!isVideoContentType(contentType)) {
+          res.discard();
+          throw badContent(`Download from ${source.host} refused: Content-Type "${clip(contentType ?? '')}" is not a video`);
         }
 
+        // What the server announced for the whole file: Content-Length of a 200, Content-Range
+        // total (or offset + Content-Length) of a 206.
         const length = contentLength(res);
         const total = res.status === 206 ? (contentRange(res)?.total ?? (length === undefined ? undefined : offset + length)) : length;
         if (total !== undefined && total > maxBytes) {
-          await res.body?.cancel();
+          res.discard();
           throw tooLarge(`Video from ${source.host} is ${total} bytes, over the ${maxBytes}-byte cap`);
         }
 
         let bytes = offset;
-        beat(bytes);
+        progress.report(bytes);
         const fh = await open(partPath, offset > 0 ? 'a' : 'w');
         try {
-          if (res.body) {
+          try {
             // One chunk in memory at a time: awaiting each write is the backpressure.
-            for await (const chunk of res.body) {
+            for await (const chunk of res.body as AsyncIterable<Buffer>) {
+              touch();
               bytes += chunk.byteLength;
               if (bytes > maxBytes) throw tooLarge(`Video from ${source.host} exceeded the ${maxBytes}-byte cap while streaming`);
+              if (total !== undefined && bytes > total) {
+                throw badContent(`Download from ${source.host} sent more than the ${total} bytes it announced`);
+              }
               hash.update(chunk);
               await fh.write(chunk);
-              beat(bytes);
+              progress.report(bytes);
             }
+          } catch (err) {
+            if (err instanceof ApplicationFailure || transfer.signal.aborted) throw err;
+            // Cut mid-stream: what arrived is on disk; the next attempt resumes from there.
+            const of = total === undefined ? '' : ` of ${total}`;
+            throw failed(`Download from ${source.host} interrupted after ${bytes}${of} bytes: ${describe(err)}`, true);
+          } finally {
+            clearTimeout(idleTimer);
+            res.discard();
           }
           await fh.sync();
         } finally {
           await fh.close();
         }
-        if (total !== undefined && bytes !== total) {
+        if (total !== undefined && bytes < total) {
           throw failed(`Download from ${source.host} ended after ${bytes} of ${total} bytes`, true);
         }
+        // Cancelled after the last byte: still only a .part, never a finished file nobody wants.
+        cancelled.throwIfAborted();
 
         await rename(partPath, finalPath);
         await fsyncDir(dir);
-        beat(bytes, true);
-        const contentType = res.headers.get('content-type')?.trim() || DEFAULT_CONTENT_TYPE;
-        return { path: finalPath, bytes, sha256: hash.digest('hex'), contentType };
+        progress.report(bytes, true);
+        return { path: finalPath, bytes, sha256: hash.digest('hex'), contentType: contentType || DEFAULT_CONTENT_TYPE };
       } catch (err) {
-        // Cancellation: rethrow the SDK's reason so the attempt is reported as cancelled.
-        if (signal.aborted) throw signal.reason ?? err;
+        // Cancellation: rethrow the SDK's reason so the attempt is reported as cancelled. The
+        // .part stays: a worker shutdown cancels too, and its retry resumes from it.
+        if (cancelled.aborted) throw cancelled.reason ?? err;
+        if (transfer.signal.reason instanceof IdleTimeout) {
+          throw failed(`Download from ${source.host} stalled: ${transfer.signal.reason.message}`, true);
+        }
         if (err instanceof ApplicationFailure) {
-          if (err.type === FailureType.downloadTooLarge) await rm(partPath, { force: true });
+          // No attempt will resume this part: do not leave it behind.
+          if (err.nonRetryable) await rm(partPath, { force: true });
           throw err;
         }
-        // Network error or body cut mid-stream: keep the .part so the next attempt resumes.
+        // Network error before or during the transfer: keep the .part so the next attempt resumes.
         throw failed(`Download from ${source.host} interrupted: ${describe(err)}`, true);
+      } finally {
+        clearTimeout(idleTimer);
+        progress.stop();
+        cancelled.removeEventListener('abort', onCancel);
       }
     },
   };
 }
 
-function throttledHeartbeat(ctx: Context) {
+/** One GET, connecting only to `addresses` (already vetted); redirects are the caller's. */
+function request(url: URL, headers: Record<string, string>, addresses: ResolvedAddress[], signal: AbortSignal): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request({
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers,
+      agent: false, // a fresh connection, never a pooled one made before the checks
+      lookup: pinnedLookup(addresses),
+      signal,
+    });
+    // Stays attached: after the answer, errors also reach the body stream, which rejects the reader.
+    req.on('error', reject);
+    req.on('response', (res) => {
+      resolve({
+        status: res.statusCode ?? 0,
+        header: (name) => {
+          const v = res.headers[name.toLowerCase()];
+          return Array.isArray(v) ? v.join(', ') : v;
+        },
+        body: res,
+        discard: () => {
+          res.destroy();
+          req.destroy();
+        },
+      });
+    });
+    req.end();
+  });
+}
+
+function heartbeater(ctx: Context, everyMs: number) {
   let lastAt = 0;
   let lastBytes = 0;
-  return (bytesDone: number, force = false): void => {
-    const now = Date.now();
-    if (!force && now - lastAt < HEARTBEAT_EVERY_MS && bytesDone - lastBytes < HEARTBEAT_EVERY_BYTES) return;
-    lastAt = now;
+  let latest = 0;
+  const send = (bytesDone: number) => {
+    lastAt = Date.now();
     lastBytes = bytesDone;
     ctx.heartbeat({ bytesDone } satisfies DownloadProgress);
   };
+  const timer = setInterval(() => send(latest), everyMs);
+  return {
+    report(bytesDone: number, force = false): void {
+      latest = bytesDone;
+      if (!force && Date.now() - lastAt < everyMs && bytesDone - lastBytes < HEARTBEAT_EVERY_BYTES) return;
+      send(bytesDone);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
-async function statusFailure(res: Response, host: string): Promise<ApplicationFailure> {
-  await res.body?.cancel();
+function statusFailure(res: Reply, host: string): ApplicationFailure {
+  res.discard();
   const s = res.status;
   const message = `Download from ${host} answered HTTP ${s}`;
-  if (s >= 500 || s === 408 || s === 429) return failed(message, true, parseRetryAfter(res.headers.get('retry-after'), new Date()));
+  if (s >= 500 || s === 408 || s === 429) return failed(message, true, parseRetryAfter(res.header('retry-after') ?? null, new Date()));
   return failed(message, false);
 }
 
-function contentLength(res: Response): number | undefined {
-  const v = res.headers.get('content-length');
+function contentLength(res: Reply): number | undefined {
+  const v = res.header('content-length');
   return v && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
 }
 
-function contentRange(res: Response): { start: number; total: number | undefined } | undefined {
-  const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(res.headers.get('content-range')?.trim() ?? '');
+function contentRange(res: Reply): { start: number; total: number | undefined } | undefined {
+  const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(res.header('content-range')?.trim() ?? '');
   if (!m) return undefined;
   return { start: Number(m[1]), total: m[3] === '*' ? undefined : Number(m[3]) };
 }
@@ -218,6 +366,12 @@ async function isFile(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Header values in messages: short and printable. */
+function clip(v: string): string {
+  const printable = v.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 80 ? `${printable.slice(0, 80)}…` : printable;
 }
 
 function describe(err: unknown): string {

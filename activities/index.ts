@@ -4,6 +4,7 @@ import type { Config } from '../src/config.js';
 import { providerCallbackUrl } from '../src/providers/callbackToken.js';
 import { KlingClient, klingProvider } from '../src/providers/kling.js';
 import { runblobProvider } from '../src/providers/runblob.js';
+import { createCleanupActivities } from './cleanup.js';
 import { createDownloadActivities } from './download.js';
 import { createNotifyActivities } from './notify.js';
 import { createProviderTaskActivities } from './providerTask.js';
@@ -33,6 +34,7 @@ export function createActivities({ config, callbackSecret, fetch }: ActivityDeps
       callbackUrlFor: (provider, id) => providerCallbackUrl(config.publicBaseUrl, provider, id, callbackSecret),
     }),
     ...createDownloadActivities({ download: config.download, fetch }),
+    ...createCleanupActivities({ download: config.download }),
     ...createStoreActivities({ storage: config.storage }),
     ...createNotifyActivities({ notify: config.notify, fetch }),
   };

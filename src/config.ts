@@ -61,6 +61,7 @@ const EnvSchema = z.object({
   DOWNLOAD_DIR: optionalString,
   MAX_VIDEO_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   DOWNLOAD_ALLOWED_HOSTS: optionalString,
+  DOWNLOAD_ALLOW_PRIVATE: optionalString,
 
   NOTIFY_URL: optionalString.pipe(z.url().optional()),
   NOTIFY_SECRET: optionalString,
@@ -101,7 +102,13 @@ export interface Config {
   };
   generation: { deadlineMs: number; pollIntervalMs: number; maxPollIntervalMs: number };
   storage: { dir: string };
-  download: { dir: string; maxBytes: number; allowedHosts: string[] };
+  download: {
+    dir: string;
+    maxBytes: number;
+    allowedHosts: string[];
+    /** Host or host:port patterns (same syntax as allowedHosts) that may resolve to private, loopback or link-local addresses. */
+    allowPrivateAddresses: string[];
+  };
   notify: { url: string | undefined; secret: string | undefined };
 }
 
@@ -123,15 +130,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const simulatorBase = `http://127.0.0.1:${e.SIMULATOR_PORT}`;
   const apiBase = (e.KLING_API_BASE ?? (simulated ? simulatorBase : 'https://api-singapore.klingai.com')).replace(/\/+$/, '');
   // Kling serves results from its CDN; the simulator serves them itself, from loopback.
-  const allowedHosts = e.DOWNLOAD_ALLOWED_HOSTS
-    ? e.DOWNLOAD_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
-    : ['*.klingai.com', '*.kling.ai'];
+  const hostList = (v: string) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const allowedHosts = e.DOWNLOAD_ALLOWED_HOSTS ? hostList(e.DOWNLOAD_ALLOWED_HOSTS) : ['*.klingai.com', '*.kling.ai'];
+  // Downloads refuse private, loopback and link-local addresses unless the host is listed here.
+  const allowPrivateAddresses = e.DOWNLOAD_ALLOW_PRIVATE ? hostList(e.DOWNLOAD_ALLOW_PRIVATE) : [];
   // RunBlob is simulated only in the keyless demo; with real Kling keys and no RunBlob key
   // it is simply not enabled (a production setup never talks to a simulator by accident).
   const runblobSimulated = !e.RUNBLOB_API_KEY && simulated;
   const runblobBase = (e.RUNBLOB_API_BASE ?? (runblobSimulated ? simulatorBase : 'https://platform.runblob.io')).replace(/\/+$/, '');
-  if (simulated) allowedHosts.push(new URL(apiBase).host);
-  if (runblobSimulated && !allowedHosts.includes(new URL(runblobBase).host)) allowedHosts.push(new URL(runblobBase).host);
+  // The simulator serves videos from loopback: allow its host and its (private) address.
+  const allowSimulator = (host: string) => {
+    if (!allowedHosts.includes(host)) allowedHosts.push(host);
+    if (!allowPrivateAddresses.includes(host)) allowPrivateAddresses.push(host);
+  };
+  if (simulated) allowSimulator(new URL(apiBase).host);
+  if (runblobSimulated) allowSimulator(new URL(runblobBase).host);
 
   return {
     port: e.PORT,
@@ -169,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: path.resolve(e.DOWNLOAD_DIR ?? path.join(e.DATA_DIR, 'downloads')),
       maxBytes: e.MAX_VIDEO_BYTES,
       allowedHosts,
+      allowPrivateAddresses,
     },
     notify: { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET },
   };

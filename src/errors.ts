@@ -8,11 +8,15 @@ import { SUBMIT_OUTCOME_UNKNOWN, WorkflowFailureType } from '../workflows/types.
 export const HttpErrors = {
   VALIDATION_FAILED: { status: 400, message: 'The request is invalid' },
   BAD_CALLBACK_BODY: { status: 400, message: 'The callback body could not be parsed' },
+  INVALID_JSON: { status: 400, message: 'The body is not valid JSON (UTF-8)' },
+  BAD_REQUEST: { status: 400, message: 'The request could not be read' },
   UNAUTHORIZED: { status: 401, message: 'Missing or invalid token' },
   NOT_FOUND: { status: 404, message: 'No such generation' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency-Key was already used with a different request' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After' },
   TEMPORAL_UNAVAILABLE: { status: 503, message: 'Temporal is unreachable; retry later' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
@@ -52,6 +56,10 @@ export const FailureType = {
   downloadRefused: 'DownloadRefused',
   downloadTooLarge: 'DownloadTooLarge',
   downloadFailed: 'DownloadFailed',
+  /** The response is not a video, or sent more bytes than it announced. */
+  downloadBadContent: 'DownloadBadContent',
+  /** discardDownload could not clean up (an unusable id is non-retryable). */
+  discardFailed: 'DiscardFailed',
   notifyRejected: 'NotificationRejected',
   notifyFailed: 'NotificationFailed',
   notifyMisconfigured: 'NotificationMisconfigured',
