@@ -104,7 +104,7 @@ export const SCENARIOS: Scenario[] = [
       await ctx.worker.start();
       ctx.receiver.setDown(false);
     },
-    deadlineMs: 150_000,
+    deadlineMs: 240_000,
   },
 ];
 
