@@ -2,10 +2,12 @@
 // first-run build, then typechecks, lints and runs unit and integration tests.
 import { spawnSync } from 'node:child_process';
 import { resolveTemporalCli } from '../src/temporal/temporalCli.js';
+import { ensureChromium } from '../src/tools/chromium.js';
 
 const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
 console.log(`Temporal CLI: ${cliPath}`);
-const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath };
+const chromium = ensureChromium();
+const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath, ...(chromium ? { CHROMIUM_PATH: chromium } : {}) };
 
 function run(title: string, command: string, args: string[]): void {
   console.log(`\n== ${title}`);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config.js';
 import { startStack, type Stack } from '../../src/stack.js';
+import { freePort } from '../../src/temporal/devServer.js';
 import type { GenerationState, GenerationStatus } from '../../workflows/types.js';
 import { waitFor } from './waitFor.js';
 
@@ -26,7 +27,7 @@ export interface TestStack extends Stack {
 
 let runtimeInstalled = false;
 
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, opts: { webUi?: boolean } = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -46,7 +47,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     ...env,
   });
-  const stack = await startStack(config, { devServer: { headless: true }, log: () => undefined });
+  const devServer = opts.webUi ? { headless: false, uiPort: await freePort() } : { headless: true };
+  const stack = await startStack(config, { devServer, log: () => undefined });
 
   const api: TestStack['api'] = async (method, url, body, headers = {}) => {
     const res = await fetch(`${stack.apiUrl}${url}`, {
