@@ -1,17 +1,18 @@
-// Moves a downloaded video into storage under a key derived from the generation id, so a
-// retried attempt lands on the same file instead of creating a second copy.
-import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../src/config.js';
-import { FailureType } from '../src/errors.js';
-import type { DownloadedVideo, StoredVideo } from '../workflows/types.js';
-import { fsyncDir, fsyncFile, isSafeFileStem, sha256File } from './fileHash.js';
+// storeVideo: puts a downloaded video where it is kept, under a key derived from the
+// generation id, so a retried attempt lands on the same file or object instead of a second
+// copy. Local folder by default (localStore.ts), S3-compatible when S3_BUCKET is set (s3Store.ts).
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Settings } from '../src/config.js';
+import { createS3Client } from '../src/storage/s3Client.js';
+import type { DownloadedVideo } from '../workflows/types.js';
+import { createLocalStore } from './localStore.js';
+import { createS3Store, type S3StoreTiming } from './s3Store.js';
 
 export interface StoreDeps {
-  storage: Config['storage'];
+  storage: { dir: string; s3?: S3Settings | undefined };
+  /** Tests pass their own (e.g. to count requests); otherwise built from `storage.s3`. */
+  s3Client?: S3Client;
+  s3Timing?: S3StoreTiming;
 }
 
 export interface StoreVideoInput {
@@ -19,67 +20,9 @@ export interface StoreVideoInput {
   downloaded: DownloadedVideo;
 }
 
-const storeFailed = (message: string) => ApplicationFailure.nonRetryable(message, FailureType.storeFailed);
-
-export function createStoreActivities({ storage }: StoreDeps) {
-  return {
-    async storeVideo({ generationId, downloaded }: StoreVideoInput): Promise<StoredVideo> {
-      if (!isSafeFileStem(generationId)) throw storeFailed(`Cannot store: unusable generation id "${generationId}"`);
-      await mkdir(storage.dir, { recursive: true });
-      const target = path.join(storage.dir, `${generationId}.mp4`);
-      const result: StoredVideo = {
-        uri: pathToFileURL(target).href,
-        bytes: downloaded.bytes,
-        sha256: downloaded.sha256,
-        contentType: downloaded.contentType,
-      };
-
-      const source = await statOrUndefined(downloaded.path);
-      if (!source) {
-        // Gone: an earlier attempt moved it and its result was lost. Only the hash proves it.
-        const existing = (await statOrUndefined(target)) ? await sha256File(target) : undefined;
-        if (existing?.sha256 === downloaded.sha256 && existing.bytes === downloaded.bytes) return result;
-        throw storeFailed(
-          existing
-            ? `Cannot store ${generationId}: the downloaded file is gone and ${target} holds different content (sha256 ${existing.sha256}, ${existing.bytes} bytes; expected ${downloaded.sha256}, ${downloaded.bytes} bytes)`
-            : `Cannot store ${generationId}: the downloaded file ${downloaded.path} is gone and ${target} does not exist`,
-        );
-      }
-      if (source.size !== downloaded.bytes) {
-        throw storeFailed(`Cannot store ${generationId}: ${downloaded.path} has ${source.size} bytes, the download reported ${downloaded.bytes}`);
-      }
-      if (path.resolve(downloaded.path) === path.resolve(target)) return result;
-
-      try {
-        await rename(downloaded.path, target);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-        // Another filesystem: copy under a temporary name so the target only ever holds a
-        // complete file, then drop the source.
-        const temp = path.join(storage.dir, `.${generationId}.${randomUUID()}.tmp`);
-        try {
-          await copyFile(downloaded.path, temp);
-          await fsyncFile(temp);
-          await rename(temp, target);
-        } catch (copyErr) {
-          await rm(temp, { force: true });
-          throw copyErr;
-        }
-        await fsyncDir(storage.dir);
-        await rm(downloaded.path, { force: true });
-        return result;
-      }
-      await fsyncDir(storage.dir);
-      return result;
-    },
-  };
-}
-
-async function statOrUndefined(file: string) {
-  try {
-    const s = await stat(file);
-    return s.isFile() ? s : undefined;
-  } catch {
-    return undefined;
-  }
+export function createStoreActivities({ storage, s3Client, s3Timing }: StoreDeps) {
+  const { storeVideo } = storage.s3
+    ? createS3Store({ s3: storage.s3, client: s3Client ?? createS3Client(storage.s3), timing: s3Timing })
+    : createLocalStore(storage.dir);
+  return { storeVideo };
 }

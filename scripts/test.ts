@@ -3,11 +3,17 @@
 import { spawnSync } from 'node:child_process';
 import { resolveTemporalCli } from '../src/temporal/temporalCli.js';
 import { ensureChromium } from '../src/tools/chromium.js';
+import { resolveMinio } from '../src/tools/minio.js';
 
 const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
 console.log(`Temporal CLI: ${cliPath}`);
+// MinIO for the S3 test: built once (with progress) here rather than inside a test's timeout.
+const minio = await resolveMinio().catch((err: unknown) => {
+  console.error(`klingflow: ${(err as Error).message} — the S3 test will be skipped.`);
+  return undefined;
+});
 const chromium = ensureChromium();
-const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath, ...(chromium ? { CHROMIUM_PATH: chromium } : {}) };
+const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath, ...(chromium ? { CHROMIUM_PATH: chromium } : {}), ...(minio ? { MINIO_PATH: minio } : {}) };
 
 function run(title: string, command: string, args: string[]): void {
   console.log(`\n== ${title}`);

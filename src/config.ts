@@ -1,5 +1,6 @@
 // The one reader of process.env. Everything else receives a Config value.
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -65,7 +66,48 @@ const EnvSchema = z.object({
 
   NOTIFY_URL: optionalString.pipe(z.url().optional()),
   NOTIFY_SECRET: optionalString,
+
+  // S3-compatible storage: S3_BUCKET switches it on; the rest only matters with it.
+  S3_BUCKET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/, 'not a bucket name (3–255 letters, digits, ".", "-", "_")')
+      .optional(),
+  ),
+  S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:9000' }).optional()),
+  S3_REGION: optionalString.pipe(z.string().default('us-east-1')),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: optionalString.transform((v) => v?.toLowerCase()).pipe(
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
+      .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+      .optional(),
+  ),
+  // Not trimmed to "unset": an empty S3_PREFIX puts the objects at the bucket's root.
+  S3_PREFIX: z
+    .string()
+    .default('videos/')
+    .refine((v) => !v.startsWith('/'), 'must not start with "/" (keys are relative to the bucket)'),
 });
+
+/** Where storeVideo puts videos when S3_BUCKET is set. */
+export interface S3Settings {
+  bucket: string;
+  /** undefined → AWS S3 itself (the SDK resolves the regional endpoint). */
+  endpoint: string | undefined;
+  region: string;
+  /** undefined → the AWS SDK's default credential chain (env, profile, SSO, IMDS, …). */
+  credentials: S3Credentials | undefined;
+  forcePathStyle: boolean;
+  /** Prepended as is to `<generationId>.mp4`. */
+  prefix: string;
+}
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 export interface Config {
   port: number;
@@ -101,7 +143,11 @@ export interface Config {
     timeoutMs: number;
   };
   generation: { deadlineMs: number; pollIntervalMs: number; maxPollIntervalMs: number };
-  storage: { dir: string };
+  storage: {
+    dir: string;
+    /** Set when S3_BUCKET is: videos then go to S3 instead of `dir`. */
+    s3: S3Settings | undefined;
+  };
   download: {
     dir: string;
     maxBytes: number;
@@ -145,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (simulated) allowSimulator(new URL(apiBase).host);
   if (runblobSimulated) allowSimulator(new URL(runblobBase).host);
+  const s3 = s3Settings(e, env);
 
   return {
     port: e.PORT,
@@ -177,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorPort: e.SIMULATOR_PORT,
     callback: { secret: e.CALLBACK_SECRET, timeoutMs: e.CALLBACK_TIMEOUT },
     generation: { deadlineMs: e.GENERATION_DEADLINE, pollIntervalMs: e.POLL_INTERVAL, maxPollIntervalMs: e.MAX_POLL_INTERVAL },
-    storage: { dir: path.resolve(e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'videos')) },
+    storage: { dir: path.resolve(e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'videos')), s3 },
     download: {
       dir: path.resolve(e.DOWNLOAD_DIR ?? path.join(e.DATA_DIR, 'downloads')),
       maxBytes: e.MAX_VIDEO_BYTES,
@@ -186,6 +233,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     notify: { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET },
   };
+}
+
+function s3Settings(e: z.infer<typeof EnvSchema>, env: NodeJS.ProcessEnv): S3Settings | undefined {
+  if (!e.S3_BUCKET) {
+    // S3 settings without a bucket would silently store on local disk: refuse instead.
+    const stray = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX'].filter((name) => env[name]?.trim());
+    if (stray.length > 0) throw new ConfigError(`Invalid configuration:\n  ${stray.join(', ')} set but S3_BUCKET is not (S3_BUCKET switches S3 storage on)`);
+    return undefined;
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither: the AWS default credential chain is used)');
+  }
+  return {
+    bucket: e.S3_BUCKET,
+    endpoint: e.S3_ENDPOINT?.replace(/\/+$/, ''),
+    region: e.S3_REGION,
+    credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? redactedCredentials(e.S3_ACCESS_KEY_ID, e.S3_SECRET_ACCESS_KEY) : undefined,
+    // MinIO and most S3-compatible servers address buckets by path, not by subdomain.
+    forcePathStyle: e.S3_FORCE_PATH_STYLE ?? Boolean(e.S3_ENDPOINT),
+    prefix: e.S3_PREFIX,
+  };
+}
+
+/** The secret stays readable for the SDK but never shows in JSON.stringify or console.log / util.inspect. */
+function redactedCredentials(accessKeyId: string, secretAccessKey: string): S3Credentials {
+  const shown = { accessKeyId, secretAccessKey: '[redacted]' };
+  return Object.defineProperties(
+    { accessKeyId, secretAccessKey },
+    {
+      toJSON: { value: () => shown },
+      [inspect.custom]: { value: () => shown },
+    },
+  );
 }
 
 export const simulatorKeys = { accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, runblobApiKey: SIMULATOR_RUNBLOB_KEY };

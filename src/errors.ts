@@ -13,10 +13,12 @@ export const HttpErrors = {
   UNAUTHORIZED: { status: 401, message: 'Missing or invalid token' },
   NOT_FOUND: { status: 404, message: 'No such generation' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency-Key was already used with a different request' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'Request headers too large' },
   TEMPORAL_UNAVAILABLE: { status: 503, message: 'Temporal is unreachable; retry later' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
@@ -64,6 +66,10 @@ export const FailureType = {
   notifyFailed: 'NotificationFailed',
   notifyMisconfigured: 'NotificationMisconfigured',
   storeFailed: 'StoreFailed',
+  /** S3 refused the request (AccessDenied, NoSuchBucket, bad credentials, …): not retried. */
+  s3Rejected: 'S3Rejected',
+  /** S3 unreachable, throttling or failing (network, 5xx): retried. */
+  s3Unavailable: 'S3Unavailable',
 } as const;
 
 // ---------------------------------------------------------------- Kling codes
