@@ -15,7 +15,7 @@ const lines = [
   stack.temporalUiUrl && `  Temporal UI    ${stack.temporalUiUrl}`,
   stack.devServer && `  Temporal       ${stack.devServer.address}   (dev server, state in ${defaultDbFile(config)})`,
   stack.simulatorUrl && `  Simulator      ${stack.simulatorUrl}   (no KLING_ACCESS_KEY set: using the Kling simulator)`,
-  `  Videos         ${stack.config.storage.dir}`,
+  `  Videos         ${stack.config.storage.s3 ? `s3://${stack.config.storage.s3.bucket}/${stack.config.storage.s3.prefix}` : stack.config.storage.dir}`,
   '',
   'Try it:',
   `  curl -s -X POST ${stack.apiUrl}/generations -H 'content-type: application/json' -d '{"prompt":"a red fox running through snow"}'`,
