@@ -33,7 +33,8 @@ USER node
 EXPOSE 3000
 
 # Liveness of the HTTP server (slim has no curl; Node 20 has fetch). The worker and the
-# simulator have no /healthz: compose disables or replaces this check for them.
+# simulator have no /healthz: docker-compose.yml replaces this check for them (the worker's,
+# deploy/worker-healthcheck.mjs, asks Temporal whether this container polls its task queue).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { resolveTemporalCli } from '../src/temporal/temporalCli.js';
 import { ensureChromium } from '../src/tools/chromium.js';
 import { resolveMinio } from '../src/tools/minio.js';
+import { resolveDockerCompose } from '../src/tools/dockerCompose.js';
 
 const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
 console.log(`Temporal CLI: ${cliPath}`);
@@ -12,8 +13,13 @@ const minio = await resolveMinio().catch((err: unknown) => {
   console.error(`klingflow: ${(err as Error).message} — the S3 test will be skipped.`);
   return undefined;
 });
+// The real `docker compose` (built from source once) validates docker-compose.yml.
+const compose = await resolveDockerCompose().catch((err: unknown) => {
+  console.error(`klingflow: ${(err as Error).message} — the compose test will be skipped.`);
+  return undefined;
+});
 const chromium = ensureChromium();
-const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath, ...(chromium ? { CHROMIUM_PATH: chromium } : {}), ...(minio ? { MINIO_PATH: minio } : {}) };
+const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath, ...(chromium ? { CHROMIUM_PATH: chromium } : {}), ...(minio ? { MINIO_PATH: minio } : {}), ...(compose && compose.args.length === 0 ? { DOCKER_COMPOSE_PATH: compose.file } : {}) };
 
 function run(title: string, command: string, args: string[]): void {
   console.log(`\n== ${title}`);
