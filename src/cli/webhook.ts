@@ -6,6 +6,7 @@ import { callbackToken } from '../providers/callbackToken.js';
 import { KlingTokenSource } from '../providers/klingJwt.js';
 import { redactUrl } from '../http/redact.js';
 import { withSecrets } from '../secrets.js';
+import { CliError } from './args.js';
 
 export interface WebhookTestOptions {
   provider: 'kling' | 'gateway' | 'runblob';
@@ -53,18 +54,31 @@ export function sampleDelivery(config: Config, o: WebhookTestOptions, nowMs = Da
   return { url: `${base}/webhooks/kling`, body, headers: { ...json, 'x-kling-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` } };
 }
 
-export async function webhookTest(config: Config, o: WebhookTestOptions): Promise<number> {
-  const d = sampleDelivery(config, o);
-  console.log(`→ POST ${redactUrl(d.url)}  (${o.provider}${o.provider === 'gateway' ? `, ${o.signature ?? 'kling'} signature` : ''})`);
-  const res = await fetch(d.url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(15_000) }).catch((err: Error) => {
-    throw new Error(`No answer from ${new URL(d.url).origin}: ${err.message}. Is the server running?`);
-  });
-  const text = await res.text();
-  console.log(`← ${res.status} ${text}`);
-  return res.ok ? 0 : 1;
+export interface WebhookTestResult {
+  /** The receiver URL, its token redacted. */
+  url: string;
+  status: number;
+  body: string;
 }
 
-export async function webhookRegister(config: Config, o: { url: string; events: string[]; apiBase?: string }): Promise<number> {
+export async function webhookTest(config: Config, o: WebhookTestOptions, onSend?: (redactedUrl: string) => void): Promise<WebhookTestResult> {
+  const d = sampleDelivery(config, o);
+  onSend?.(redactUrl(d.url));
+  const res = await fetch(d.url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(15_000) }).catch((err: Error) => {
+    throw new CliError(`No answer from ${new URL(d.url).origin}: ${err.message}. Is the server running?`);
+  });
+  return { url: redactUrl(d.url), status: res.status, body: await res.text() };
+}
+
+export interface RegisteredWebhook {
+  id: string;
+  url: string;
+  events: string[];
+  /** Shown once by the gateway: the server verifies deliveries with it (KLINGAI_WEBHOOK_SECRET). */
+  secret: string;
+}
+
+export async function webhookRegister(config: Config, o: { url: string; events: string[]; apiBase?: string }): Promise<RegisteredWebhook> {
   const apiBase = (o.apiBase ?? config.kling.apiBase).replace(/\/+$/, '');
   const token = new KlingTokenSource(config.kling).get();
   const res = await fetch(`${apiBase}/v1/webhooks`, {
@@ -72,13 +86,12 @@ export async function webhookRegister(config: Config, o: { url: string; events: 
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ url: o.url, events: o.events, active: true }),
     signal: AbortSignal.timeout(15_000),
+  }).catch((err: Error) => {
+    throw new CliError(`No answer from ${apiBase}: ${err.message}.`);
   });
   const envelope = (await res.json().catch(() => undefined)) as { code?: number; message?: string; data?: { id: string; secret: string } } | undefined;
   if (!res.ok || envelope?.code !== 0 || !envelope.data) {
-    console.error(`Registration failed: HTTP ${res.status} ${envelope?.code ?? ''} ${envelope?.message ?? ''}`);
-    return 1;
+    throw new CliError(`Registration failed: HTTP ${res.status} ${envelope?.code ?? ''} ${envelope?.message ?? ''}`.trim());
   }
-  console.log(`Registered webhook ${envelope.data.id} → ${o.url} for ${o.events.join(', ')}`);
-  console.log(`Secret (shown once; give it to the server as KLINGAI_WEBHOOK_SECRET): ${envelope.data.secret}`);
-  return 0;
+  return { id: envelope.data.id, url: o.url, events: o.events, secret: envelope.data.secret };
 }
