@@ -12,10 +12,28 @@ const client = new Client({ connection, namespace: config.temporal.namespace });
 const app = buildApp(appDepsFromConfig(config, client), { level: config.logLevel });
 await app.listen({ port: config.port, host: config.host });
 
+// Graceful shutdown: stop accepting connections and let in-flight requests finish (a
+// callback whose signal is on its way to Temporal still gets its 200; each is bounded by
+// the app's signalTimeoutMs). Only then close the Temporal connection: closed first, it
+// would fail those requests. A second signal, or 30 s, forces the exit.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    await app.close(); // finishes in-flight requests first
-    await connection.close();
-    process.exit(0);
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    setTimeout(() => {
+      app.log.error('Shutdown still waiting after 30 s: exiting');
+      process.exit(1);
+    }, 30_000).unref();
+    app
+      .close()
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          app.log.error({ err }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

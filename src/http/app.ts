@@ -1,17 +1,24 @@
 // buildApp(deps) returns the Fastify app without listening: server.ts listens, tests inject.
+import { isUtf8 } from 'node:buffer';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
 import type { Client } from '@temporalio/client';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
+import { HttpError } from '../errors.js';
 import type { GenerationDefaults } from '../generationRequest.js';
 import type { ProviderName } from '../../workflows/types.js';
-import { errorHandler, notFoundHandler } from './errorHandler.js';
+import { clientErrorHandler, errorHandler, notFoundHandler, rawErrorAnswer } from './errorHandler.js';
 import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
 import { gatewayWebhookRoutes } from './routes/gatewayWebhook.js';
 import { klingCallbackRoutes } from './routes/klingCallback.js';
 import { runblobCallbackRoutes } from './routes/runblobCallback.js';
+import { BODY_LIMITS, type RateLimit } from './limits.js';
 import { redactUrl } from './redact.js';
+
+export { BODY_LIMITS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.js';
 
 export interface AppDeps {
   client: Client;
@@ -26,6 +33,8 @@ export interface AppDeps {
   temporalUiUrl?: string;
   /** How long a request waits for Temporal before answering 503 (a provider then retries its callback). */
   signalTimeoutMs: number;
+  /** Rate limit of the REST API (/generations*), per client IP; false turns it off. Default DEFAULT_RATE_LIMIT. */
+  rateLimit?: RateLimit | false;
 }
 
 export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = false): FastifyInstance {
@@ -35,13 +44,58 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] =
         ? false
         : {
             ...(typeof logger === 'object' ? logger : {}),
-            // Callback URLs carry their token in the query: never log it.
+            // Callback URLs carry their token in the query: never log it. Headers (signatures,
+            // Authorization) are not logged at all.
             serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) },
           },
-    bodyLimit: 1024 * 1024,
+    // The fallback for anything without its own limit; every route sets one (BODY_LIMITS).
+    bodyLimit: BODY_LIMITS.none,
+    // A client has 30 s to send its whole request: a trickling body cannot hold a
+    // connection (or a graceful shutdown) forever. Node answers 408.
+    requestTimeout: 30_000,
+    // On close: drop idle keep-alive sockets at once, never ones with a request in flight.
+    forceCloseConnections: 'idle',
+    // A request that reached a route while we shut down is served (its answer closes the
+    // connection) rather than refused: a provider callback already here is not turned away.
+    return503OnClosing: false,
+    // Bad percent-encoding and over-long path parameters: the same error shape as the rest.
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
+    // Requests Node's parser refuses (and header overflows, timeouts): the same shape too.
+    clientErrorHandler,
   });
+  // No proxying here: CONNECT gets an answer rather than a silently dropped socket.
+  app.server.on('connect', (_req, socket: Socket) => {
+    rawErrorAnswer(socket, 400, 'BAD_REQUEST', 'CONNECT is not supported');
+    socket.end();
+  });
+
+  // Graceful shutdown: in-flight requests finish, and their answers say `Connection: close`
+  // so the keep-alive socket does not hold app.close() until keepAliveTimeout (72 s).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  // A JSON API: no CSP (it governs HTML; an HTML page such as API docs brings its own), the
+  // other helmet defaults stay (nosniff, no-referrer, HSTS, CORP same-origin, no DNS
+  // prefetch…) and framing is denied outright.
+  app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
+
   // JSON only: a text/plain body is a 415, not a string that later fails as "not an object".
   app.removeContentTypeParser('text/plain');
+  // JSON is UTF-8 (RFC 8259): invalid bytes are a 400, not silently turned into U+FFFD.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(new HttpError('INVALID_JSON', 'Body is not valid UTF-8'), undefined);
+    parseJson(req, bytes.toString('utf8'), done);
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

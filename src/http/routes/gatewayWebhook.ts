@@ -1,32 +1,33 @@
 // POST /webhooks/kling — signed event deliveries from Kling-style gateways. The signature
 // covers the raw bytes, so this plugin alone parses JSON itself, after verifying them.
 // Verified deliveries are trusted as they are (no API confirmation), so replays are refused.
+import { isUtf8 } from 'node:buffer';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError } from '../../errors.js';
 import { gatewayEventToUpdate, isFresh, parseGatewayEvent, timestampMs, verifyGatewayDelivery } from '../../providers/klingGateway.js';
 import { findGenerationByTaskId, isGenerationId, signalProviderUpdate } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
+import { BODY_LIMITS } from '../limits.js';
 import { ErrorSchema, GatewayAckSchema } from '../schemas.js';
 
 export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
+  const parseJson = app.getDefaultJsonParser('error', 'error'); // refuses __proto__ / constructor keys
   app.removeContentTypeParser('application/json'); // this plugin only: the others keep parsed JSON
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMITS.callbacks }, (_req, body, done) => done(null, body));
 
   const schema = { response: { 200: GatewayAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema } };
-  app.withTypeProvider<ZodTypeProvider>().post('/webhooks/kling', { bodyLimit: 256 * 1024, schema }, async (req) => {
+  app.withTypeProvider<ZodTypeProvider>().post('/webhooks/kling', { bodyLimit: BODY_LIMITS.callbacks, schema }, async (req) => {
     if (!deps.gatewaySecret) throw new HttpError('UNAUTHORIZED', 'Gateway deliveries are not configured: set KLINGAI_WEBHOOK_SECRET');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const now = Date.now();
     const verdict = verifyGatewayDelivery(raw, req.headers, deps.gatewaySecret, now);
     if (!verdict.ok) throw new HttpError('UNAUTHORIZED', `Invalid delivery signature: ${verdict.reason}`);
 
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new HttpError('BAD_CALLBACK_BODY', 'Body is not valid JSON');
-    }
+    if (!isUtf8(raw)) throw new HttpError('BAD_CALLBACK_BODY', 'Body is not valid UTF-8');
+    const json = await new Promise<unknown>((resolve, reject) =>
+      parseJson(req, raw.toString('utf8'), (err, value) => (err ? reject(new HttpError('BAD_CALLBACK_BODY', `Body is not valid JSON: ${err.message}`.slice(0, 300))) : resolve(value))),
+    );
     const parsed = parseGatewayEvent(json);
     if (!parsed.ok) throw new HttpError('BAD_CALLBACK_BODY', `Unparseable gateway event: ${parsed.error}`);
     const event = parsed.value;

@@ -1,4 +1,5 @@
 // POST /generations, GET /generations/:id, POST /generations/:id/cancel
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,9 +7,26 @@ import { HttpError } from '../../errors.js';
 import { GenerationRequestSchema, ValidationError } from '../../generationRequest.js';
 import { cancelGeneration, getGeneration, startParsedGeneration } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
+import { BODY_LIMITS, DEFAULT_RATE_LIMIT } from '../limits.js';
 import { AcceptedSchema, ErrorSchema, GenerationParamsSchema, GenerationSchema } from '../schemas.js';
 
 export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
+  // Rate limited per client IP, in this plugin's scope only: the REST API. Provider callbacks
+  // (/webhooks/*) and health checks live in other plugins and are never limited. Checked
+  // onRequest, before the body is read; a 429 carries Retry-After.
+  const limit = deps.rateLimit === false ? undefined : (deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  if (limit) {
+    await app.register(rateLimit, {
+      global: false,
+      hook: 'onRequest',
+      timeWindow: limit.timeWindowMs,
+      errorResponseBuilder: (_req, ctx) => new HttpError('RATE_LIMITED', `Rate limit of ${ctx.max} requests per ${limit.timeWindowMs / 1000} s exceeded; retry in ${ctx.after}`),
+    });
+  }
+  // Each route has its own budget per IP (a burst of polls never blocks a cancel).
+  const writes = { rateLimit: limit ? { max: limit.max } : false };
+  const reads = { rateLimit: limit ? { max: limit.readMax ?? limit.max * 10 } : false };
+
   const r = app.withTypeProvider<ZodTypeProvider>();
   const links = (id: string) => ({
     self: `/generations/${id}`,
@@ -18,7 +36,8 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
   r.post(
     '/generations',
     {
-      bodyLimit: 64 * 1024,
+      bodyLimit: BODY_LIMITS.generations,
+      config: writes,
       schema: {
         body: GenerationRequestSchema,
         headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).loose(),
@@ -44,9 +63,11 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
 
   r.get(
     '/generations/:id',
-    { schema: { params: GenerationParamsSchema, response: { 200: GenerationSchema, 404: ErrorSchema, 503: ErrorSchema } } },
+    // GET: Fastify never reads a body here, so no body limit applies.
+    { config: reads, schema: { params: GenerationParamsSchema, response: { 200: GenerationSchema, 404: ErrorSchema, 503: ErrorSchema } } },
     async (req) => {
-      const state = await getGeneration(deps.client, req.params.id);
+      // Bounded like every Temporal call here: an unreachable Temporal is a quick 503.
+      const state = await deps.client.withDeadline(Date.now() + deps.signalTimeoutMs, () => getGeneration(deps.client, req.params.id));
       if (!state) throw new HttpError('NOT_FOUND', `No generation ${req.params.id}`);
       return { ...state, links: links(state.id) };
     },
@@ -54,10 +75,13 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
 
   r.post(
     '/generations/:id/cancel',
-    { schema: { params: GenerationParamsSchema, response: { 202: AcceptedSchema, 404: ErrorSchema, 503: ErrorSchema } } },
+    { bodyLimit: BODY_LIMITS.none, config: writes, schema: { params: GenerationParamsSchema, response: { 202: AcceptedSchema, 404: ErrorSchema, 503: ErrorSchema } } },
     async (req, reply) => {
-      if (!(await cancelGeneration(deps.client, req.params.id))) throw new HttpError('NOT_FOUND', `No generation ${req.params.id}`);
-      const state = await getGeneration(deps.client, req.params.id);
+      const deadline = Date.now() + deps.signalTimeoutMs;
+      if (!(await deps.client.withDeadline(deadline, () => cancelGeneration(deps.client, req.params.id)))) {
+        throw new HttpError('NOT_FOUND', `No generation ${req.params.id}`);
+      }
+      const state = await deps.client.withDeadline(deadline, () => getGeneration(deps.client, req.params.id));
       return reply.code(202).send({ id: req.params.id, status: state?.status ?? 'cancelled', links: links(req.params.id) });
     },
   );

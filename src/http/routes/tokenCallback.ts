@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { HttpError } from '../../errors.js';
 import { verifyCallbackToken } from '../../providers/callbackToken.js';
 import type { ParseResult } from '../../providers/klingPayload.js';
-import { signalProviderUpdate } from '../../temporal/generations.js';
+import { isGenerationId, signalProviderUpdate } from '../../temporal/generations.js';
 import type { TaskUpdate } from '../../../workflows/types.js';
 import type { AppDeps } from '../app.js';
+import { BODY_LIMITS } from '../limits.js';
 import { CallbackAckSchema, ErrorSchema } from '../schemas.js';
 
 export interface ParsedCallback {
@@ -23,19 +24,26 @@ export function registerTokenCallback(app: FastifyInstance, deps: AppDeps, provi
   app.withTypeProvider<ZodTypeProvider>().post(
     `/webhooks/${provider}/:generationId`,
     {
-      bodyLimit: 256 * 1024,
+      bodyLimit: BODY_LIMITS.callbacks,
+      // Authenticate before the body is even read: strangers learn nothing about the body
+      // format, and cannot make us buffer 256 KiB. (Constant-time compare: callbackToken.ts.)
+      onRequest: async (req) => {
+        const { generationId } = req.params as { generationId?: unknown };
+        const { token } = req.query as { token?: unknown };
+        if (typeof generationId !== 'string' || !verifyCallbackToken(generationId, token, deps.callbackSecret)) {
+          throw new HttpError('UNAUTHORIZED', 'Missing or invalid callback token');
+        }
+      },
       schema: {
         params: z.object({ generationId: z.string().max(200) }),
         querystring: z.object({ token: z.string().max(200).optional() }).loose(),
-        response: { 200: CallbackAckSchema, 400: ErrorSchema, 401: ErrorSchema, 503: ErrorSchema },
+        response: { 200: CallbackAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (req) => {
       const { generationId } = req.params;
-      // Authenticate before parsing: strangers learn nothing about the body format.
-      if (!verifyCallbackToken(generationId, req.query.token, deps.callbackSecret)) {
-        throw new HttpError('UNAUTHORIZED', 'Missing or invalid callback token');
-      }
+      // Tokens are only issued for generation ids; never signal any other workflow.
+      if (!isGenerationId(generationId)) throw new HttpError('NOT_FOUND', 'No such generation');
       const parsed = parse(req.body, new Date());
       if (!parsed.ok) throw new HttpError('BAD_CALLBACK_BODY', `Unparseable ${provider} callback: ${parsed.error}`);
       const { update, generationId: claimed } = parsed.value;
