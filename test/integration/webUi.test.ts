@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
 const skip = chromiumAvailable() ? false : 'Chromium is not installed (npm test installs Debian chromium when run as root)';
 let s: TestStack;
@@ -36,7 +36,13 @@ test('the Web UI shows a completed generation: summary, search attributes, provi
   await page.screenshot({ path: 'test-artifacts/web-ui-generation.png', fullPage: true });
 
   await page.getByRole('tab', { name: 'User Metadata' }).click();
-  await page.getByText('text2video: a lighthouse keeper waves at a passing ship').first().waitFor();
+  // The UI renders the markdown summary inside sandboxed iframes: look through every frame.
+  const summary = 'text2video: a lighthouse keeper waves at a passing ship';
+  await waitFor(async () => {
+    for (const frame of page.frames()) if ((await frame.content().catch(() => '')).includes(summary)) return true;
+    return undefined;
+  }, 'the summary in the User Metadata tab', 30_000);
+  await page.screenshot({ path: 'test-artifacts/web-ui-metadata.png', fullPage: true });
 
   await page.getByRole('tab', { name: 'Search Attributes' }).click();
   for (const text of ['KlingTaskId', state.providerTaskId!, 'GenerationStatus', 'VideoProvider']) {
