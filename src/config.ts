@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('klingflow'),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_CLI_PATH: optionalString,
+  /** The worker's SDK metrics (Prometheus) port; 0 turns them off. */
+  WORKER_METRICS_PORT: port(9464),
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
 
   KLING_ACCESS_KEY: optionalString,
@@ -122,6 +124,8 @@ export interface Config {
     taskQueue: string;
     uiPort: number;
     cliPath: string | undefined;
+    /** Prometheus port of the worker's SDK metrics; undefined when off. */
+    workerMetricsPort: number | undefined;
     /** Web UI of an external Temporal, for links; the embedded one is known at start. */
     uiUrl: string | undefined;
   };
@@ -205,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiPort: e.TEMPORAL_UI_PORT,
       cliPath: e.TEMPORAL_CLI_PATH,
+      workerMetricsPort: e.WORKER_METRICS_PORT || undefined,
       uiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     },
     kling: {

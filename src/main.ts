@@ -1,11 +1,12 @@
 // `npm start`: everything in one process, for a first run and for demos.
 import { loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
 import { defaultDbFile, startStack } from './stack.js';
 
 const config = loadConfig();
 const stack = await startStack(config, {
   devServer: { dbFile: defaultDbFile(config), port: 7233, uiPort: config.temporal.uiPort },
-  logger: { level: config.logLevel },
+  logger: createLogger(config.logLevel),
 });
 
 const lines = [

@@ -3,13 +3,15 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from './config.js';
 import { appDepsFromConfig, buildApp } from './http/app.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
 import { withSecrets } from './secrets.js';
 import { requireTemporalAddress } from './temporal/connect.js';
 
 const config = withSecrets(loadConfig());
 const connection = await Connection.connect({ address: requireTemporalAddress(config) });
 const client = new Client({ connection, namespace: config.temporal.namespace });
-const app = buildApp(appDepsFromConfig(config, client), { level: config.logLevel });
+const app = buildApp({ ...appDepsFromConfig(config, client), metrics: createMetrics(client) }, createLogger(config.logLevel));
 await app.listen({ port: config.port, host: config.host });
 
 // Graceful shutdown: stop accepting connections and let in-flight requests finish (a

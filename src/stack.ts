@@ -7,6 +7,9 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { appDepsFromConfig, buildApp, type AppDeps } from './http/app.js';
+import type { Logger } from 'pino';
+import { createMetrics } from './observability/metrics.js';
+import { installRuntime } from './observability/runtime.js';
 import { withSecrets } from './secrets.js';
 import { startSimulator } from './simulator/app.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
@@ -16,7 +19,8 @@ import { createWorker } from './temporal/worker.js';
 export interface StackOptions {
   /** Embedded dev server: persist to this SQLite file (npm start) or keep in memory (tests). */
   devServer?: { dbFile?: string; headless?: boolean; port?: number; uiPort?: number };
-  logger?: FastifyServerOptions['logger'];
+  /** Fastify logger options, or a pino logger shared with the Temporal runtime (npm start). */
+  logger?: FastifyServerOptions['logger'] | Logger;
   /** Overrides of the HTTP app's deps (e.g. `rateLimit` for a load or fuzz test). */
   appOverrides?: Partial<Omit<AppDeps, 'client'>>;
   log?: (message: string) => void;
@@ -92,7 +96,12 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
 
-    const app = buildApp({ ...appDepsFromConfig(config, client, devServer?.uiUrl), ...opts.appOverrides }, opts.logger);
+    // A shared pino logger also receives the Temporal runtime's logs, and the worker's SDK metrics.
+    const workerMetricsUrl = isLogger(opts.logger)
+      ? installRuntime(opts.logger, { host: config.host, port: config.temporal.workerMetricsPort })
+      : undefined;
+    const metrics = createMetrics(client);
+    const app = buildApp({ ...appDepsFromConfig(config, client, devServer?.uiUrl), metrics, workerMetricsUrl, ...opts.appOverrides }, opts.logger);
     await app.listen({ port: config.port, host: config.host });
     cleanups.push(() => app.close());
     const bound = app.server.address();
@@ -139,4 +148,8 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
 
 export function defaultDbFile(config: Config): string {
   return path.join(config.dataDir, 'temporal.db');
+}
+
+function isLogger(logger: unknown): logger is Logger {
+  return typeof logger === 'object' && logger !== null && typeof (logger as Logger).child === 'function';
 }

@@ -1,11 +1,15 @@
 // A worker alone: runs videoGeneration and its activities. Add replicas to scale.
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+import { installRuntime } from './observability/runtime.js';
 import { withSecrets } from './secrets.js';
 import { requireTemporalAddress } from './temporal/connect.js';
 import { createWorker } from './temporal/worker.js';
 
 const config = withSecrets(loadConfig());
+// Logs through pino; SDK metrics for Prometheus on WORKER_METRICS_PORT (9464 by default).
+installRuntime(createLogger(config.logLevel), { host: config.host, port: config.temporal.workerMetricsPort });
 const connection = await NativeConnection.connect({ address: requireTemporalAddress(config) });
 const worker = await createWorker({ config, callbackSecret: config.callback.secret, connection });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM by itself.

@@ -113,6 +113,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     state.error = error;
     setStatus(status);
     await discardPartialDownload();
+    log.warn('Generation ended without a video', { taskId: state.providerTaskId, status, code: error.code });
     await sendNotification(status === 'failed' ? 'generation.failed' : 'generation.timed_out');
     throw ApplicationFailure.create({ message: `${error.code}: ${error.message}`, type, nonRetryable: true, details: [state] });
   }
@@ -165,6 +166,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   }
 
   function adopt(taskId: string): void {
+    log.info('Provider task known', { taskId, provider: input.provider });
     state.providerTaskId = taskId;
     upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
     if (latest && latest.taskId !== taskId) latest = undefined;
@@ -254,6 +256,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     setStatus('notifying');
     await sendNotification('generation.completed');
     setStatus('completed');
+    log.info('Generation completed', { taskId: state.providerTaskId, sha256: state.video.sha256, uri: state.video.uri });
     return state;
   } catch (err) {
     if (isCancellation(err)) {

@@ -68,7 +68,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       TEMPORAL_ADDRESS: temporal.address, PORT: String(serverPort), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${serverPort}`,
       SIMULATOR_PORT: new URL(sim.url).port, DATA_DIR: dataDir, CALLBACK_SECRET: 'chaos-callback-secret', NOTIFY_URL: receiver.url, NOTIFY_SECRET,
       CALLBACK_TIMEOUT: '2s', POLL_INTERVAL: '500ms', MAX_POLL_INTERVAL: '2s', KLING_REQUEST_TIMEOUT: '2s', LOG_LEVEL: 'info',
-      KLING_ACCESS_KEY: '', KLING_SECRET_KEY: '', RUNBLOB_API_KEY: '', TEMPORAL_TASK_QUEUE: 'klingflow',
+      KLING_ACCESS_KEY: '', KLING_SECRET_KEY: '', RUNBLOB_API_KEY: '', TEMPORAL_TASK_QUEUE: 'klingflow', WORKER_METRICS_PORT: '0',
     };
     const server = managedProcess('server', 'src/server.ts', env, /Server listening/, log);
     const worker = managedProcess('worker', 'src/worker.ts', env, /state: 'RUNNING'/, log);

@@ -1,10 +1,15 @@
 // buildApp(deps) returns the Fastify app without listening: server.ts listens, tests inject.
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import type { Client } from '@temporalio/client';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { metricsRoutes, recordCallbacks } from './routes/metrics.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../errors.js';
 import type { GenerationDefaults } from '../generationRequest.js';
@@ -33,21 +38,24 @@ export interface AppDeps {
   temporalUiUrl?: string;
   /** How long a request waits for Temporal before answering 503 (a provider then retries its callback). */
   signalTimeoutMs: number;
+  /** Prometheus metrics; GET /metrics is served when set. */
+  metrics?: Metrics;
+  /** The in-process worker's SDK metrics endpoint, appended to GET /metrics. */
+  workerMetricsUrl?: string;
   /** Rate limit of the REST API (/generations*), per client IP; false turns it off. Default DEFAULT_RATE_LIMIT. */
   rateLimit?: RateLimit | false;
 }
 
-export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = false): FastifyInstance {
+/** `logger`: false, Fastify logger options, or a pino instance shared with the rest of the process. */
+export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] | Logger = false): FastifyInstance {
+  // Callback URLs carry their token in the query: never log it. Headers (signatures,
+  // Authorization) are not logged at all.
+  const serializers = { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) };
+  const shared = isPino(logger) ? logger.child({ component: 'http' }, { serializers }) : undefined;
   const app = Fastify({
-    logger:
-      logger === false || logger === undefined
-        ? false
-        : {
-            ...(typeof logger === 'object' ? logger : {}),
-            // Callback URLs carry their token in the query: never log it. Headers (signatures,
-            // Authorization) are not logged at all.
-            serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) },
-          },
+    ...(shared
+      ? { loggerInstance: shared as unknown as FastifyBaseLogger }
+      : { logger: logger === false || logger === undefined ? false : { ...(typeof logger === 'object' ? logger : {}), serializers } }),
     // The fallback for anything without its own limit; every route sets one (BODY_LIMITS).
     bodyLimit: BODY_LIMITS.none,
     // A client has 30 s to send its whole request: a trickling body cannot hold a
@@ -100,12 +108,27 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] =
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // OpenAPI from the routes' zod schemas, served at /docs (JSON at /docs/json).
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'klingflow', version: '0.1.0', description: 'Durable AI video generation (Kling and resellers) on Temporal.' },
+      tags: [{ name: 'generations' }, { name: 'webhooks' }, { name: 'health' }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+  app.register(metricsRoutes, deps);
+  if (deps.metrics) recordCallbacks(app, deps.metrics);
   app.register(healthRoutes, deps);
   app.register(generationRoutes, deps);
   app.register(klingCallbackRoutes, deps);
   app.register(runblobCallbackRoutes, deps);
   app.register(gatewayWebhookRoutes, deps);
   return app;
+}
+
+function isPino(logger: unknown): logger is Logger {
+  return typeof logger === 'object' && logger !== null && typeof (logger as Logger).child === 'function' && typeof (logger as Logger).info === 'function';
 }
 
 /** AppDeps from the config (secrets resolved); temporalUiUrl overrides the configured one. */

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startStack, type Stack } from '../../src/stack.js';
 import { freePort } from '../../src/temporal/devServer.js';
@@ -27,8 +28,9 @@ export interface TestStack extends Stack {
 
 let runtimeInstalled = false;
 
-export async function startTestStack(env: Record<string, string> = {}, opts: { webUi?: boolean } = {}): Promise<TestStack> {
-  if (!runtimeInstalled) {
+export async function startTestStack(env: Record<string, string> = {}, opts: { webUi?: boolean; logger?: Logger } = {}): Promise<TestStack> {
+  // A test that brings its own pino logger lets the stack install the runtime with it.
+  if (!runtimeInstalled && !opts.logger) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
@@ -44,11 +46,12 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { w
     POLL_INTERVAL: '300ms',
     MAX_POLL_INTERVAL: '1s',
     LOG_LEVEL: 'silent',
+    WORKER_METRICS_PORT: '0',
     ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     ...env,
   });
   const devServer = opts.webUi ? { headless: false, uiPort: await freePort() } : { headless: true };
-  const stack = await startStack(config, { devServer, log: () => undefined });
+  const stack = await startStack(config, { devServer, log: () => undefined, ...(opts.logger ? { logger: opts.logger } : {}) });
 
   const api: TestStack['api'] = async (method, url, body, headers = {}) => {
     const res = await fetch(`${stack.apiUrl}${url}`, {

@@ -1,0 +1,29 @@
+// One pino logger for the whole process: Fastify logs through it, and so does the Temporal
+// runtime (workflow, activity and worker logs). Worker lines carry the generation id
+// (= workflow id); callback lines carry generationId and taskId from the route.
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { pino, type Logger } from 'pino';
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'klingflow' },
+      // Last line of defence: secret-looking fields never leave the process.
+      redact: { paths: ['*.secret', '*.secretKey', '*.token', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}
+
+const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/** A Temporal runtime logger that writes to `logger`, with generationId on workflow/activity lines. */
+export function temporalLogger(logger: Logger): DefaultLogger {
+  const minimum = (logger.level.toUpperCase() in LEVELS ? logger.level.toUpperCase() : 'INFO') as keyof typeof LEVELS;
+  return new DefaultLogger(minimum, (entry: LogEntry) => {
+    const meta = { ...(entry.meta ?? {}) } as Record<string, unknown>;
+    if (typeof meta.workflowId === 'string') meta.generationId = meta.workflowId;
+    logger[LEVELS[entry.level]]({ ...meta, source: 'temporal' }, entry.message);
+  });
+}
