@@ -16,7 +16,7 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, dep
   app.removeContentTypeParser('application/json'); // this plugin only: the others keep parsed JSON
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMITS.callbacks }, (_req, body, done) => done(null, body));
 
-  const schema = { response: { 200: GatewayAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema } };
+  const schema = { tags: ['webhooks'], summary: 'Signed gateway events (X-Kling-Signature or Standard Webhooks)', response: { 200: GatewayAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema } };
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/kling', { bodyLimit: BODY_LIMITS.callbacks, schema }, async (req) => {
     if (!deps.gatewaySecret) throw new HttpError('UNAUTHORIZED', 'Gateway deliveries are not configured: set KLINGAI_WEBHOOK_SECRET');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

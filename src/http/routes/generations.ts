@@ -39,6 +39,8 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
       bodyLimit: BODY_LIMITS.generations,
       config: writes,
       schema: {
+        tags: ['generations'],
+        summary: 'Start a generation (Idempotency-Key: same key, same generation)',
         body: GenerationRequestSchema,
         headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).loose(),
         response: { 202: AcceptedSchema, 400: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
@@ -64,7 +66,7 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
   r.get(
     '/generations/:id',
     // GET: Fastify never reads a body here, so no body limit applies.
-    { config: reads, schema: { params: GenerationParamsSchema, response: { 200: GenerationSchema, 404: ErrorSchema, 503: ErrorSchema } } },
+    { config: reads, schema: { tags: ['generations'], summary: 'Read a generation', params: GenerationParamsSchema, response: { 200: GenerationSchema, 404: ErrorSchema, 503: ErrorSchema } } },
     async (req) => {
       // Bounded like every Temporal call here: an unreachable Temporal is a quick 503.
       const state = await deps.client.withDeadline(Date.now() + deps.signalTimeoutMs, () => getGeneration(deps.client, req.params.id));
@@ -75,7 +77,7 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
 
   r.post(
     '/generations/:id/cancel',
-    { bodyLimit: BODY_LIMITS.none, config: writes, schema: { params: GenerationParamsSchema, response: { 202: AcceptedSchema, 404: ErrorSchema, 503: ErrorSchema } } },
+    { bodyLimit: BODY_LIMITS.none, config: writes, schema: { tags: ['generations'], summary: 'Cancel a generation', params: GenerationParamsSchema, response: { 202: AcceptedSchema, 404: ErrorSchema, 503: ErrorSchema } } },
     async (req, reply) => {
       const deadline = Date.now() + deps.signalTimeoutMs;
       if (!(await deps.client.withDeadline(deadline, () => cancelGeneration(deps.client, req.params.id)))) {

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../app.js';
 
 export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (req, reply) => {
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: Temporal reachable' } }, async (req, reply) => {
     try {
       await deps.client.withDeadline(Date.now() + 2_000, () => deps.client.workflowService.getSystemInfo({}));
       return { ok: true, temporal: 'reachable' };

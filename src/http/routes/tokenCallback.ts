@@ -35,6 +35,8 @@ export function registerTokenCallback(app: FastifyInstance, deps: AppDeps, provi
         }
       },
       schema: {
+        tags: ['webhooks'],
+        summary: `${provider} callback (unsigned; the URL token is the proof)`,
         params: z.object({ generationId: z.string().max(200) }),
         querystring: z.object({ token: z.string().max(200).optional() }).loose(),
         response: { 200: CallbackAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
