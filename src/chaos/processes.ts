@@ -23,7 +23,7 @@ export function managedProcess(name: string, entry: string, env: Record<string, 
         const timer = setTimeout(() => reject(new Error(`${name} not ready within 60 s`)), 60_000);
         const onData = (chunk: Buffer) => {
           const text = chunk.toString();
-          if (/\[ERROR\]|"level":50/.test(text)) log(`[${name}] ${text.trim().slice(0, 300)}`);
+          if (/\[ERROR\]|"level":[56]0/.test(text)) log(`[${name}] ${text.trim().slice(0, 300)}`);
           if (readyLine.test(text)) {
             clearTimeout(timer);
             resolve();

@@ -71,7 +71,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       KLING_ACCESS_KEY: '', KLING_SECRET_KEY: '', RUNBLOB_API_KEY: '', TEMPORAL_TASK_QUEUE: 'klingflow', WORKER_METRICS_PORT: '0',
     };
     const server = managedProcess('server', 'src/server.ts', env, /Server listening/, log);
-    const worker = managedProcess('worker', 'src/worker.ts', env, /state: 'RUNNING'/, log);
+    const worker = managedProcess('worker', 'src/worker.ts', env, /"state":"RUNNING"|state: 'RUNNING'/, log);
     cleanups.push(() => server.kill('SIGKILL'), () => worker.kill('SIGKILL'));
     await Promise.all([server.start(), worker.start()]);
     const connection = await Connection.connect({ address: temporal.address });
