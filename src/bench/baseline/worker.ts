@@ -1,0 +1,29 @@
+// The baseline worker: its own process and task queue, the same worker settings as
+// klingflow's (src/temporal/worker.ts), and no-op activities.
+// Usage: worker.ts --address host:port --task-queue name
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createBaselineActivities } from './activities.js';
+
+const { values } = parseArgs({ options: { address: { type: 'string' }, 'task-queue': { type: 'string' } } });
+if (!values.address || !values['task-queue']) throw new Error('--address and --task-queue are required');
+
+const noop = () => undefined;
+const workflowBundle = await bundleWorkflowCode({
+  workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+  logger: { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop },
+});
+const client = new Client({ connection: await Connection.connect({ address: values.address }) });
+const connection = await NativeConnection.connect({ address: values.address });
+const worker = await Worker.create({
+  connection,
+  taskQueue: values['task-queue'],
+  workflowBundle,
+  activities: createBaselineActivities(client),
+  maxCachedWorkflows: 1000,
+});
+await worker.run();
+await connection.close();
+await client.connection.close();

@@ -1,0 +1,81 @@
+// 4. Download: a 1 GiB video from the simulator through the real downloadVideo activity
+// against a plain fetch() body piped to a file, each in its own child process (RSS sampled
+// inside it); then a download cut at 50 % and resumed by the retry: bytes fetched twice.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { MiB, type Benchmark } from './benchmark.js';
+import { runChild } from './children.js';
+import { figure, mbPerSecond } from './report.js';
+
+interface ChildResult {
+  mode: string;
+  ms: number;
+  cpuMs: number;
+  rssBefore: number;
+  rssPeak: number;
+  bytes: number;
+  sha256?: string;
+  bytesOnDiskAfterCut?: number;
+}
+
+export const download: Benchmark = {
+  name: 'download',
+  title: 'Download',
+  budgetMs: { full: 6 * 60_000, quick: 3 * 60_000 },
+  async run({ env, quick, log, signal }) {
+    const { size, rounds } = quick ? { size: 256 * MiB, rounds: 1 } : { size: 1024 * MiB, rounds: 2 };
+    const sim = await env.sim();
+    sim.reset();
+    const whole = await sim.videoTask({ videoBytes: size });
+    const cut = await sim.videoTask({ videoBytes: size, downloadFailAfterBytes: size / 2 });
+    const host = new URL(sim.url).host;
+    let runs = 0;
+    const run = async (mode: string, url: string): Promise<ChildResult> => {
+      const dir = path.join(env.tmp, `download-${++runs}`);
+      await mkdir(dir, { recursive: true });
+      try {
+        const output = await runChild({ name: `download ${mode}`, entry: 'src/bench/downloadChild.ts', args: ['--mode', mode, '--url', url, '--dir', dir, '--host', host], logFile: path.join(env.tmp, `download-${runs}.log`) }, signal);
+        const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+        if (!line) throw new Error(`download ${mode} printed no result:\n${output.slice(-2000)}`);
+        const result = JSON.parse(line.slice('RESULT '.length)) as ChildResult;
+        if (result.bytes !== size) throw new Error(`download ${mode} got ${result.bytes} bytes, expected ${size}`);
+        return result;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
+
+    const pipe: ChildResult[] = [];
+    const activity: ChildResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      log(`  round ${round}/${rounds}: ${size / MiB} MiB by plain pipe, then by downloadVideo`);
+      pipe.push(await run('pipe', whole.url));
+      activity.push(await run('activity', whole.url));
+    }
+    log(`  ${size / MiB} MiB cut at 50 %, then resumed`);
+    const resumed = await run('resume', cut.url);
+    const served = sim.task(cut.taskId)?.counters.videoBytesServed ?? NaN;
+    const refetchedPercent = ((served - size) / size) * 100;
+    const sameBytes = resumed.sha256 === activity[0]?.sha256;
+
+    // Best of the rounds for speed (noise only ever slows a run down); worst for memory.
+    const best = (rs: ChildResult[]) => Math.max(...rs.map((r) => mbPerSecond(r.bytes, r.ms) ?? 0));
+    const growth = (rs: ChildResult[]) => Math.max(...rs.map((r) => (r.rssPeak - r.rssBefore) / MiB));
+    const cpuPerGiB = (rs: ChildResult[]) => Math.min(...rs.map((r) => r.cpuMs / (r.bytes / 2 ** 30)));
+    return {
+      figures: [
+        figure({ name: `downloadVideo throughput, ${size / MiB} MiB`, unit: 'MB/s', value: best(activity), baseline: { name: 'fetch() piped to a file', value: best(pipe) }, goal: { on: 'ratio', op: '>=', target: 0.9 } }),
+        figure({ name: 'downloadVideo peak RSS growth', unit: 'MiB', value: growth(activity), baseline: { name: 'fetch() pipe', value: growth(pipe) }, goal: { on: 'value', op: '<', target: 64 } }),
+        figure({
+          name: 'resume after a cut at 50 %: bytes fetched twice',
+          unit: '%',
+          value: refetchedPercent,
+          baseline: { name: 'a retry that starts over', value: 50 },
+          goal: { on: 'value', op: '<', target: 5 },
+          note: sameBytes ? undefined : 'the resumed file differs from the uncut one',
+        }),
+      ],
+      details: { bytes: size, rounds, pipe, activity, resumed, bytesServedForResumedTask: served, resumedSha256MatchesUncut: sameBytes, cpuMsPerGiB: { pipe: cpuPerGiB(pipe), activity: cpuPerGiB(activity) } },
+    };
+  },
+};

@@ -1,0 +1,127 @@
+// 1. Callback intake: POST /webhooks/kling/:id?token=… against (a) raw handle.signal() calls
+// at the same concurrency (the engine's limit) and (b) an empty Fastify route (the HTTP limit);
+// then the ack p99 at a fixed 200 callbacks/s, against raw signals at the same rate.
+// Callback and raw runs take turns, so drift (histories growing, the machine's noise) hits both.
+import type { AutocannonRequest } from 'autocannon';
+import { callbackToken } from '../providers/callbackToken.js';
+import { klingTaskToUpdate, parseKlingTaskBody } from '../providers/klingPayload.js';
+import { providerUpdateSignal } from '../../workflows/messages.js';
+import type { Benchmark } from './benchmark.js';
+import { cpuDuring, settle } from './cpu.js';
+import { hasStatus, startGenerations, terminateAll, waitForStates } from './generations.js';
+import { timingsOf } from './history.js';
+import { combineLoads, httpLoad, signalLoad, signalRate, type LoadRun, type SignalTarget } from './load.js';
+import { figure } from './report.js';
+
+const CONCURRENCY = 16;
+const RATE = 200;
+
+
+export const intake: Benchmark = {
+  name: 'intake',
+  title: 'Callback intake',
+  budgetMs: { full: 8 * 60_000, quick: 3 * 60_000 },
+  async run({ env, quick, log, signal }) {
+    const counts = quick ? { generations: 16, amount: 1_000, rateAmount: 800, warmup: 200, rounds: 2 } : { generations: 32, amount: 4_000, rateAmount: 3_000, warmup: 500, rounds: 4 };
+    const ROUNDS = counts.rounds;
+    const [sim, temporal, kf, empty] = await Promise.all([env.sim(), env.temporal(), env.klingflow(), env.emptyServer()]);
+    const { client } = temporal;
+    sim.reset();
+    // Long-running generations whose provider never calls back on its own: the bench does.
+    sim.configure({ processingMs: 3_600_000, callback: 'drop' });
+    const ids = await startGenerations(client, counts.generations, { label: 'intake', defaults: { callbackTimeoutMs: 3_600_000, deadlineMs: 2 * 3_600_000 }, signal });
+    try {
+      const states = await waitForStates(client, ids, hasStatus('waiting'), 'waiting', 60_000, signal);
+      // Valid "processing" callbacks, exactly as the simulator would send them for each task.
+      const targets = ids.map((id) => {
+        const body = sim.taskBody(states.get(id)!.providerTaskId!);
+        const parsed = parseKlingTaskBody(body);
+        if (!parsed.ok) throw new Error(`simulator task body does not parse: ${parsed.error}`);
+        return {
+          request: { method: 'POST', path: `/webhooks/kling/${id}?token=${callbackToken(id, kf.callbackSecret)}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } satisfies AutocannonRequest,
+          signal: { workflowId: id, signal: providerUpdateSignal.name, arg: klingTaskToUpdate(parsed.value, 'callback', new Date()) } satisfies SignalTarget,
+        };
+      });
+      const requests = targets.map((t) => t.request);
+      const signals = targets.map((t) => t.signal);
+
+      // CPU per request in each process shows where a difference in throughput comes from.
+      const pids = { bench: process.pid, temporal: temporal.pid, server: kf.server.pid, worker: kf.worker().pid };
+      const runs: Record<string, LoadRun[]> = {};
+      const cpu: Record<string, Record<string, number>> = {};
+      const measure = async (label: string, load: () => Promise<LoadRun>) => {
+        await settle(Object.values(pids).filter((pid) => pid !== process.pid));
+        const { result, cpuMs } = await cpuDuring(pids, load);
+        (runs[label] ??= []).push(result);
+        for (const [k, ms] of Object.entries(cpuMs)) (cpu[label] ??= {})[k] = (cpu[label]?.[k] ?? 0) + (ms ?? 0);
+      };
+      const http = (url: string, amount: number, rate?: number) => () => httpLoad({ url, requests, connections: rate ? 10 : CONCURRENCY, amount, rate, signal });
+      const raw = (amount: number) => () => signalLoad(client, signals, { concurrency: CONCURRENCY, amount, signal });
+      const rawAtRate = (amount: number) => () => signalRate(client, signals, { rate: RATE, amount, signal });
+
+      log(`  warm-up: ${counts.warmup} of each`);
+      await measure('warmup', raw(counts.warmup));
+      await measure('warmup', http(kf.apiUrl, counts.warmup));
+      await measure('emptyWarmup', http(empty.url, counts.warmup));
+      const per = Math.ceil(counts.amount / ROUNDS);
+      const perRate = Math.ceil(counts.rateAmount / ROUNDS);
+      for (let round = 1; round <= ROUNDS; round++) {
+        log(`  round ${round}/${ROUNDS}: ${per} raw signals, ${per} callbacks, ${per} empty POSTs (${CONCURRENCY} in flight); ${perRate} raw signals and ${perRate} callbacks at ${RATE}/s`);
+        await measure('raw', raw(per));
+        await measure('intake', http(kf.apiUrl, per));
+        await measure('empty', http(empty.url, per));
+        await measure('rawAtRate', rawAtRate(perRate));
+        await measure('intakeAtRate', http(kf.apiUrl, perRate, RATE));
+      }
+      const [rawRun, intakeRun, emptyRun, rawRate, intakeRate] = ['raw', 'intake', 'empty', 'rawAtRate', 'intakeAtRate'].map((k) => combineLoads(runs[k] ?? []));
+
+      // Every acknowledged signal must be in some history: nothing dropped on the way.
+      const recorded = (await Promise.all(ids.map((id) => timingsOf(client, id)))).reduce((n, t) => n + t.signals.filter((s) => s.name === providerUpdateSignal.name).length, 0);
+      const acknowledged = Object.entries(runs).reduce((n, [k, rs]) => (k.startsWith('empty') ? n : n + rs.reduce((m, r) => m + r.latencies.length, 0)), 0);
+      const lost = Math.max(0, acknowledged - recorded);
+      const problems = (failed: number) => [failed && `${failed} requests failed`, lost && `${lost} acknowledged signals missing from histories`].filter(Boolean).join('; ') || undefined;
+      const cpuPerRequest = Object.fromEntries(
+        Object.entries(cpu).map(([label, byProcess]) => {
+          const ok = (runs[label] ?? []).reduce((n, r) => n + r.latencies.length, 0);
+          return [label, Object.fromEntries(Object.entries(byProcess).map(([k, ms]) => [k, ok ? Math.round((ms / ok) * 1000) / 1000 : null]))];
+        }),
+      );
+
+      return {
+        figures: [
+          figure({
+            name: `callbacks/s, ${CONCURRENCY} connections`,
+            unit: 'req/s',
+            value: intakeRun!.perSecond,
+            baseline: { name: `raw handle.signal(), ${CONCURRENCY} in flight`, value: rawRun!.perSecond },
+            goal: { on: 'ratio', op: '>=', target: 0.8 },
+            note: problems(intakeRun!.failed),
+          }),
+          figure({ name: 'callbacks/s vs the HTTP limit', unit: 'req/s', value: intakeRun!.perSecond, baseline: { name: 'empty Fastify route', value: emptyRun!.perSecond } }),
+          figure({ name: `ack p50, ${CONCURRENCY} connections`, unit: 'ms', value: intakeRun!.latency.p50, baseline: { name: 'raw signal p50', value: rawRun!.latency.p50 } }),
+          figure({ name: `ack p99, ${CONCURRENCY} connections`, unit: 'ms', value: intakeRun!.latency.p99, baseline: { name: 'raw signal p99', value: rawRun!.latency.p99 } }),
+          figure({
+            name: `ack p99 at ${RATE} callbacks/s`,
+            unit: 'ms',
+            value: intakeRate!.latency.p99,
+            baseline: { name: `raw signal p99 at ${RATE}/s`, value: rawRate!.latency.p99 },
+            goal: { on: 'value', op: '<', target: 50 },
+            note: problems(intakeRate!.failed),
+          }),
+        ],
+        details: {
+          generations: ids.length,
+          concurrency: CONCURRENCY,
+          rounds: ROUNDS,
+          summaries: { raw: rawRun, intake: intakeRun, empty: emptyRun, rawAtRate: rawRate, intakeAtRate: intakeRate },
+          cpuMsPerRequest: cpuPerRequest,
+          signalsAcknowledged: acknowledged,
+          signalsRecorded: recorded,
+          lost,
+        },
+      };
+    } finally {
+      await terminateAll(client, ids);
+    }
+  },
+};

@@ -1,0 +1,31 @@
+// `npm run bench [-- --only name,name] [--quick] [--strict] [--out file] [--keep-temp]`: measures klingflow
+// against baselines run at the same time, prints a table and writes bench-results.json.
+// Exits 0 unless a benchmark crashed; --strict makes an unmet goal fail the run too.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BENCHMARKS } from './benchmarks.js';
+import { exitCode, formatTable } from './report.js';
+import { runBenchmarks } from './runner.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench-results.json' },
+    'keep-temp': { type: 'boolean', default: false },
+  },
+});
+const names = values.only ? values.only.split(',').map((n) => n.trim()).filter(Boolean) : BENCHMARKS.map((b) => b.name);
+const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+if (unknown.length) {
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+const began = Date.now();
+const report = await runBenchmarks({ benchmarks: BENCHMARKS.filter((b) => names.includes(b.name)), quick: values.quick, keepTemp: values['keep-temp'], log: (l) => console.log(l) });
+console.log(`\n${formatTable(report)}\n(${Math.round((Date.now() - began) / 1000)} s${values.quick ? ', --quick' : ''})`);
+await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`results written to ${values.out}`);
+process.exit(exitCode(report.summary, values.strict));

@@ -1,0 +1,101 @@
+// 3. Orchestration overhead: generations per second end to end (simulator at processingMs 0,
+// the tiny sample video), against a no-op baseline workflow with as many activities and one
+// signal. Rate = count ÷ (last close − first start), both from the Temporal server's clock.
+// The two take turns, a batch each per round, so the machine's drift hits both.
+import type { Client } from '@temporalio/client';
+import type { BaselineInput } from './baseline/workflows.js';
+import { mapLimit, until, type Benchmark } from './benchmark.js';
+import { countWorkflows, startGenerations } from './generations.js';
+import { timingsOf } from './history.js';
+import { figure, latencyStats, perSecond } from './report.js';
+
+const START_CONCURRENCY = 20;
+
+interface Batch {
+  workflows: number;
+  completed: number;
+  elapsedMs: number;
+  durationsMs: number[];
+}
+
+export const orchestration: Benchmark = {
+  name: 'orchestration',
+  title: 'Orchestration overhead',
+  budgetMs: { full: 8 * 60_000, quick: 3 * 60_000 },
+  async run({ env, quick, log, signal }) {
+    const { perBatch, rounds } = quick ? { perBatch: 40, rounds: 1 } : { perBatch: 150, rounds: 2 };
+    const [sim, { client }, , baseline] = await Promise.all([env.sim(), env.temporal(), env.klingflow(), env.baseline()]);
+    sim.reset();
+    sim.configure({ processingMs: 0, callback: 'deliver' });
+
+    // The baseline does as many activities as one generation does: count them in a real one.
+    const [pilot] = await startGenerations(client, 1, { label: 'orchestration pilot', signal });
+    await client.workflow.getHandle(pilot!).result();
+    const pilotTimings = await timingsOf(client, pilot!);
+    const activities = pilotTimings.activities.length;
+    log(`  a generation runs ${activities} activities (${pilotTimings.activities.map((a) => a.type).join(', ')}) and gets ${pilotTimings.signals.length} signals`);
+
+    const klingflow: Batch[] = [];
+    const base: Batch[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      log(`  round ${round}/${rounds}: ${perBatch} generations, then ${perBatch} baseline workflows`);
+      let since = new Date();
+      const ids = await startGenerations(client, perBatch, { label: `orchestration r${round}`, concurrency: START_CONCURRENCY, signal });
+      klingflow.push(await settle(client, ids, 'videoGeneration', since, signal));
+      const input: BaselineInput = { activities, selfSignal: true, waitMs: 120_000 };
+      const runId = `bench-orch-${Date.now()}`;
+      since = new Date();
+      const baseIds = await mapLimit(
+        Array.from({ length: perBatch }, (_, i) => `${runId}-${i}`),
+        START_CONCURRENCY,
+        async (workflowId) => (await client.workflow.start('baselineGeneration', { taskQueue: baseline.taskQueue, workflowId, args: [input] })).workflowId,
+        signal,
+      );
+      base.push(await settle(client, baseIds, 'baselineGeneration', since, signal));
+    }
+
+    const total = (batches: Batch[]) => ({
+      workflows: batches.reduce((n, b) => n + b.workflows, 0),
+      completed: batches.reduce((n, b) => n + b.completed, 0),
+      perSecond: perSecond(
+        batches.reduce((n, b) => n + b.completed, 0),
+        batches.reduce((n, b) => n + b.elapsedMs, 0),
+      ),
+      durationMs: latencyStats(batches.flatMap((b) => b.durationsMs)),
+    });
+    const kf = total(klingflow);
+    const bl = total(base);
+    const lost = kf.workflows - kf.completed;
+    return {
+      figures: [
+        figure({
+          name: 'generations/s end to end',
+          unit: '/s',
+          value: kf.perSecond,
+          baseline: { name: `no-op workflow, ${activities} activities + 1 signal`, value: bl.perSecond },
+          goal: { on: 'ratio', op: '>=', target: 0.7 },
+          note: lost ? `${lost} generations did not complete` : undefined,
+        }),
+        figure({ name: 'start → completed, p50', unit: 'ms', value: kf.durationMs.p50, baseline: { name: 'no-op workflow p50', value: bl.durationMs.p50 } }),
+      ],
+      details: { activitiesPerGeneration: activities, signalsPerGeneration: pilotTimings.signals.length, rounds, perBatch, startConcurrency: START_CONCURRENCY, klingflow: kf, baseline: bl },
+    };
+  },
+};
+
+/** Waits for a batch to close and reads its span from the server's own timestamps. */
+async function settle(client: Client, ids: string[], type: string, since: Date, signal: AbortSignal): Promise<Batch> {
+  // Visibility may trail the starts by a moment: a second early is harmless, the ids decide.
+  const after = new Date(since.getTime() - 1000).toISOString();
+  await until(async () => (await countWorkflows(client, `WorkflowType = "${type}" AND ExecutionStatus = "Running" AND StartTime > "${after}"`)) === 0, `${type} batch to finish`, 5 * 60_000, signal, 250);
+  const described = await mapLimit(ids, 20, (id) => client.workflow.getHandle(id).describe());
+  const starts = described.map((d) => d.startTime.getTime());
+  const closes = described.flatMap((d) => (d.closeTime ? [d.closeTime.getTime()] : []));
+  const completed = described.filter((d) => d.status.name === 'COMPLETED');
+  return {
+    workflows: ids.length,
+    completed: completed.length,
+    elapsedMs: Math.max(...closes) - Math.min(...starts),
+    durationsMs: completed.map((d) => d.closeTime!.getTime() - d.startTime.getTime()),
+  };
+}
