@@ -1,7 +1,7 @@
 // Streaming file hashing and durability helpers shared by download and store.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** Feeds the first `length` bytes of a file (all of it when omitted) into `hash`, chunk by chunk. */
 export async function hashFileInto(hash: Hash, file: string, length?: number, onProgress?: (bytes: number) => void): Promise<number> {
@@ -48,4 +48,14 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** File names are built from generation ids: refuse anything that could leave the folder. */
 export function isSafeFileStem(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(id) && !id.includes('..');
+}
+
+/** The file's stats, or undefined when it is missing or not a regular file. */
+export async function statOrUndefined(file: string) {
+  try {
+    const s = await stat(file);
+    return s.isFile() ? s : undefined;
+  } catch {
+    return undefined;
+  }
 }

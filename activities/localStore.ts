@@ -1,7 +1,7 @@
 // Local storage: moves a downloaded video into STORAGE_DIR under a key derived from the
 // generation id, so a retried attempt lands on the same file instead of creating a second copy.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,6 +9,7 @@ import { FailureType } from '../src/errors.js';
 import type { StoredVideo } from '../workflows/types.js';
 import { fsyncDir, fsyncFile, isSafeFileStem, sha256File } from './fileHash.js';
 import type { StoreVideoInput } from './store.js';
+import { statOrUndefined } from './fileHash.js';
 
 const storeFailed = (message: string) => ApplicationFailure.nonRetryable(message, FailureType.storeFailed);
 
@@ -64,13 +65,4 @@ export function createLocalStore(dir: string) {
       return result;
     },
   };
-}
-
-async function statOrUndefined(file: string) {
-  try {
-    const s = await stat(file);
-    return s.isFile() ? s : undefined;
-  } catch {
-    return undefined;
-  }
 }

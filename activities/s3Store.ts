@@ -3,7 +3,7 @@
 // file. Idempotent by key: a retried attempt that finds the object already stored with the
 // same sha256 and size does not upload again.
 import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +15,7 @@ import { FailureType } from '../src/errors.js';
 import type { DownloadedVideo, StoredVideo } from '../workflows/types.js';
 import { isSafeFileStem } from './fileHash.js';
 import type { StoreVideoInput } from './store.js';
+import { statOrUndefined } from './fileHash.js';
 
 const MiB = 1024 * 1024;
 /** S3 allows at most 10,000 parts: larger files get larger parts. */
@@ -251,13 +252,4 @@ export function s3Failure(err: unknown, uri: string): ApplicationFailure {
   // timeouts, DNS, credentials that could not be fetched yet).
   const what = status === undefined ? `${code}${reason}` : `${code} (HTTP ${status})${reason}`;
   return ApplicationFailure.create({ message: `S3 could not store ${uri}: ${what}`, type: FailureType.s3Unavailable, nonRetryable: false, details });
-}
-
-async function statOrUndefined(file: string) {
-  try {
-    const s = await stat(file);
-    return s.isFile() ? s : undefined;
-  } catch {
-    return undefined;
-  }
 }
