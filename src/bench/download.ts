@@ -23,7 +23,7 @@ export const download: Benchmark = {
   title: 'Download',
   budgetMs: { full: 6 * 60_000, quick: 3 * 60_000 },
   async run({ env, quick, log, signal }) {
-    const { size, rounds } = quick ? { size: 256 * MiB, rounds: 1 } : { size: 1024 * MiB, rounds: 2 };
+    const { size, rounds } = quick ? { size: 256 * MiB, rounds: 1 } : { size: 1024 * MiB, rounds: 3 };
     const sim = await env.sim();
     sim.reset();
     const whole = await sim.videoTask({ videoBytes: size });

@@ -104,7 +104,9 @@ export async function createBenchEnv(log: (line: string) => void, keepTemp = fal
       probe: async () => (await fetch(`${apiUrl}/healthz`)).ok,
     });
     cleanups.push(() => server.stop());
-    const startWorker = () => startChild({ name: 'klingflow worker', entry: 'src/worker.ts', env, logFile: logFile('worker'), readyLine: WORKER_READY });
+    // Worker metrics stay on, as by default, on a port of their own.
+    const startWorker = async () =>
+      startChild({ name: 'klingflow worker', entry: 'src/worker.ts', env: { ...env, WORKER_METRICS_PORT: String(await freePort()) }, logFile: logFile('worker'), readyLine: WORKER_READY });
     let worker = await startWorker();
     cleanups.push(() => worker.stop());
     return {

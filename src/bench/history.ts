@@ -29,6 +29,7 @@ export interface WorkflowTaskTiming {
 }
 
 export interface Timings {
+  events: number;
   startedAt: number;
   closedAt: number | undefined;
   activities: ActivityTiming[];
@@ -79,5 +80,5 @@ export async function timingsOf(client: Client, workflowId: string): Promise<Tim
     }
   }
   const first = events[0];
-  return { startedAt: first ? eventMs(first) : NaN, closedAt, activities, signals, workflowTasks };
+  return { events: events.length, startedAt: first ? eventMs(first) : NaN, closedAt, activities, signals, workflowTasks };
 }

@@ -7,6 +7,7 @@ import type { BaselineInput } from './baseline/workflows.js';
 import { mapLimit, until, type Benchmark } from './benchmark.js';
 import { countWorkflows, startGenerations } from './generations.js';
 import { timingsOf } from './history.js';
+import { cpuDuring, settle as settleCpu } from './cpu.js';
 import { figure, latencyStats, perSecond } from './report.js';
 
 const START_CONCURRENCY = 20;
@@ -24,7 +25,14 @@ export const orchestration: Benchmark = {
   budgetMs: { full: 8 * 60_000, quick: 3 * 60_000 },
   async run({ env, quick, log, signal }) {
     const { perBatch, rounds } = quick ? { perBatch: 40, rounds: 1 } : { perBatch: 150, rounds: 2 };
-    const [sim, { client }, , baseline] = await Promise.all([env.sim(), env.temporal(), env.klingflow(), env.baseline()]);
+    const [sim, temporal, kfProcs, baseline] = await Promise.all([env.sim(), env.temporal(), env.klingflow(), env.baseline()]);
+    const { client } = temporal;
+    // CPU per workflow in each process: where the difference to the baseline goes.
+    const pids = () => ({ bench: process.pid, temporal: temporal.pid, server: kfProcs.server.pid, worker: kfProcs.worker().pid, baselineWorker: baseline.worker().pid });
+    const cpu: Record<'klingflow' | 'baseline', Record<string, number>> = { klingflow: {}, baseline: {} };
+    const tally = (side: 'klingflow' | 'baseline', cpuMs: Record<string, number | null>) => {
+      for (const [k, ms] of Object.entries(cpuMs)) cpu[side][k] = (cpu[side][k] ?? 0) + (ms ?? 0);
+    };
     sim.reset();
     sim.configure({ processingMs: 0, callback: 'deliver' });
 
@@ -35,23 +43,35 @@ export const orchestration: Benchmark = {
     const activities = pilotTimings.activities.length;
     log(`  a generation runs ${activities} activities (${pilotTimings.activities.map((a) => a.type).join(', ')}) and gets ${pilotTimings.signals.length} signals`);
 
+    let lastBaselineRun = '';
     const klingflow: Batch[] = [];
     const base: Batch[] = [];
     for (let round = 1; round <= rounds; round++) {
       log(`  round ${round}/${rounds}: ${perBatch} generations, then ${perBatch} baseline workflows`);
+      await settleCpu(Object.values(pids()).filter((pid) => pid !== process.pid));
       let since = new Date();
-      const ids = await startGenerations(client, perBatch, { label: `orchestration r${round}`, concurrency: START_CONCURRENCY, signal });
-      klingflow.push(await settle(client, ids, 'videoGeneration', since, signal));
+      const kfRun = await cpuDuring(pids(), async () => {
+        const ids = await startGenerations(client, perBatch, { label: `orchestration r${round}`, concurrency: START_CONCURRENCY, signal });
+        return settle(client, ids, 'videoGeneration', since, signal);
+      });
+      klingflow.push(kfRun.result);
+      tally('klingflow', kfRun.cpuMs);
+      await settleCpu(Object.values(pids()).filter((pid) => pid !== process.pid));
       const input: BaselineInput = { activities, selfSignal: true, waitMs: 120_000 };
       const runId = `bench-orch-${Date.now()}`;
+      lastBaselineRun = runId;
       since = new Date();
-      const baseIds = await mapLimit(
-        Array.from({ length: perBatch }, (_, i) => `${runId}-${i}`),
-        START_CONCURRENCY,
-        async (workflowId) => (await client.workflow.start('baselineGeneration', { taskQueue: baseline.taskQueue, workflowId, args: [input] })).workflowId,
-        signal,
-      );
-      base.push(await settle(client, baseIds, 'baselineGeneration', since, signal));
+      const blRun = await cpuDuring(pids(), async () => {
+        const baseIds = await mapLimit(
+          Array.from({ length: perBatch }, (_, i) => `${runId}-${i}`),
+          START_CONCURRENCY,
+          async (workflowId) => (await client.workflow.start('baselineGeneration', { taskQueue: baseline.taskQueue, workflowId, args: [input] })).workflowId,
+          signal,
+        );
+        return settle(client, baseIds, 'baselineGeneration', since, signal);
+      });
+      base.push(blRun.result);
+      tally('baseline', blRun.cpuMs);
     }
 
     const total = (batches: Batch[]) => ({
@@ -65,6 +85,9 @@ export const orchestration: Benchmark = {
     });
     const kf = total(klingflow);
     const bl = total(base);
+    // What each costs the engine: history events and workflow tasks of one of each.
+    const baseSample = await timingsOf(client, `${lastBaselineRun}-0`);
+    const shape = (t: typeof pilotTimings) => ({ historyEvents: t.events, workflowTasks: t.workflowTasks.length, activities: t.activities.length, signals: t.signals.length });
     const lost = kf.workflows - kf.completed;
     return {
       figures: [
@@ -78,7 +101,10 @@ export const orchestration: Benchmark = {
         }),
         figure({ name: 'start → completed, p50', unit: 'ms', value: kf.durationMs.p50, baseline: { name: 'no-op workflow p50', value: bl.durationMs.p50 } }),
       ],
-      details: { activitiesPerGeneration: activities, signalsPerGeneration: pilotTimings.signals.length, rounds, perBatch, startConcurrency: START_CONCURRENCY, klingflow: kf, baseline: bl },
+      details: {
+        perWorkflow: { klingflow: shape(pilotTimings), baseline: shape(baseSample) },
+        cpuMsPerWorkflow: Object.fromEntries(Object.entries(cpu).map(([side, byProcess]) => [side, Object.fromEntries(Object.entries(byProcess).map(([k, ms]) => [k, Math.round((ms / (rounds * perBatch)) * 100) / 100]))])),
+        rounds, perBatch, startConcurrency: START_CONCURRENCY, klingflow: kf, baseline: bl },
     };
   },
 };

@@ -21,8 +21,8 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { label: 'callback path', callback: 'deliver', callbackTimeoutMs: DEFAULTS.callbackTimeoutMs },
-  { label: 'callbacks lost, CALLBACK_TIMEOUT 5 min (default)', callback: 'drop', callbackTimeoutMs: DEFAULTS.callbackTimeoutMs },
-  { label: 'callbacks lost, callbackTimeout 30 s', callback: 'drop', callbackTimeoutMs: 30_000 },
+  { label: 'callbacks lost (timeout 5 min, default)', callback: 'drop', callbackTimeoutMs: DEFAULTS.callbackTimeoutMs },
+  { label: 'callbacks lost (timeout 30 s)', callback: 'drop', callbackTimeoutMs: 30_000 },
 ];
 
 const scaled = (ms: number) => Math.round(ms / SCALE);
@@ -54,10 +54,10 @@ export const providerCalls: Benchmark = {
         details[v.label] = { callsPerGeneration: calls, completed, requests: { ...sim.state.stats.requests } };
         figures.push(
           figure({
-            name: `API calls per generation, ${v.label}`,
+            name: `API calls/generation, ${v.label}`,
             unit: 'calls',
             value: calls,
-            baseline: { name: `polling every ${NAIVE_INTERVAL_MS / 1000} s for ${PROVIDER_SECONDS} s`, value: naive },
+            baseline: { name: `naive poll every ${NAIVE_INTERVAL_MS / 1000} s, ${PROVIDER_SECONDS} s task`, value: naive },
             goal: v.callback === 'deliver' ? { on: 'value', op: '<=', target: 2 } : undefined,
             note: completed < n ? `${n - completed} of ${n} did not complete` : undefined,
           }),
