@@ -8,6 +8,7 @@ import {
   exitCode,
   figure,
   formatMarkdown,
+  formatNumber,
   formatTable,
   judge,
   latencyStats,
@@ -125,10 +126,19 @@ test('the table shows every figure with its baseline, ratio, goal and verdict; c
   const lines = table.split('\n');
   assert.match(lines[0]!, /^benchmark\s+figure\s+value\s+baseline \(same run\)\s+ratio\s+goal\s+met\?$/);
   assert.match(table, /callbacks\/s\s+900 req\/s\s+raw signals: 1,000\s+0\.90×\s+≥ 0\.8×\s+met/);
-  assert.match(table, /ack p99 at 200\/s\s+60\.0 ms\s+raw p99: 20\.0\s+3\.00×\s+< 50\.0 ms\s+NOT MET/);
+  assert.match(table, /ack p99 at 200\/s\s+60 ms\s+raw p99: 20\s+3\.00×\s+< 50 ms\s+NOT MET/);
   assert.match(table, /Download\s+CRASHED: child exited with 1/);
   assert.match(table, /note: Callback intake, ack p99 at 200\/s: 3 requests failed/);
   assert.match(table, /goals: 1 met, 1 not met, of 2; benchmarks crashed: 1/);
+});
+
+test('numbers: whole ones without decimals, others with three significant-ish digits', () => {
+  assert.equal(formatNumber(0), '0');
+  assert.equal(formatNumber(5000), '5,000');
+  assert.equal(formatNumber(6.2), '6.20');
+  assert.equal(formatNumber(44.44), '44.4');
+  assert.equal(formatNumber(0.0123), '0.012');
+  assert.equal(formatNumber(null), '–');
 });
 
 test('the README table carries the command of each row', () => {
