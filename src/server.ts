@@ -1,17 +1,19 @@
 // The HTTP server alone (REST API + webhook receivers), for deployments that scale it
 // separately from the workers. Stateless: run as many as you like behind a load balancer.
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from './config.js';
 import { appDepsFromConfig, buildApp } from './http/app.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { withSecrets } from './secrets.js';
-import { requireTemporalAddress } from './temporal/connect.js';
+import { installRuntime } from './observability/runtime.js';
+import { connectClient, requireTemporalAddress } from './temporal/connect.js';
 
 const config = withSecrets(loadConfig());
-const connection = await Connection.connect({ address: requireTemporalAddress(config) });
-const client = new Client({ connection, namespace: config.temporal.namespace });
-const app = buildApp({ ...appDepsFromConfig(config, client), metrics: createMetrics(client) }, createLogger(config.logLevel));
+const logger = createLogger(config.logLevel);
+// The Temporal runtime behind the client's connection logs through pino too (no worker here, no SDK metrics).
+installRuntime(logger, { host: config.host, port: undefined });
+const { client, connection } = await connectClient(requireTemporalAddress(config), config.temporal.namespace);
+const app = buildApp({ ...appDepsFromConfig(config, client), metrics: createMetrics(client) }, logger);
 await app.listen({ port: config.port, host: config.host });
 
 // Graceful shutdown: stop accepting connections and let in-flight requests finish (a

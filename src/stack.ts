@@ -1,8 +1,8 @@
 // Starts the whole system in one process: the embedded Temporal dev server (unless
 // TEMPORAL_ADDRESS is set), the simulator (unless Kling keys are set), the HTTP server
 // and the worker. `npm start` and the integration tests both use it.
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -14,6 +14,7 @@ import { withSecrets } from './secrets.js';
 import { startSimulator } from './simulator/app.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
 import { resolveTemporalCli } from './temporal/temporalCli.js';
+import { connectClient } from './temporal/connect.js';
 import { createWorker } from './temporal/worker.js';
 
 export interface StackOptions {
@@ -91,15 +92,15 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
       };
     }
 
-    const connection = await Connection.connect({ address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
-
     // A shared pino logger also receives the Temporal runtime's logs, and the worker's SDK metrics.
+    // (Installed before the first connection, which would install a default runtime.)
     const workerMetricsUrl = isLogger(opts.logger)
       ? installRuntime(opts.logger, { host: config.host, port: config.temporal.workerMetricsPort })
       : undefined;
+    // One native connection for the HTTP server's client and the worker.
+    const { client, connection } = await connectClient(address, config.temporal.namespace);
+    cleanups.push(() => connection.close());
+    const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
     const metrics = createMetrics(client);
     const app = buildApp({ ...appDepsFromConfig(config, client, devServer?.uiUrl), metrics, workerMetricsUrl, ...opts.appOverrides }, opts.logger);
     await app.listen({ port: config.port, host: config.host });
@@ -109,13 +110,11 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
     // Port 0 (tests) without an explicit PUBLIC_BASE_URL: the callback base is only known now.
     if (config.publicBaseUrl.endsWith(':0')) config = { ...config, publicBaseUrl: apiUrl };
 
-    const nativeConnection = await NativeConnection.connect({ address });
-    cleanups.push(() => nativeConnection.close());
     let worker: Worker | undefined;
     let running: Promise<void> | undefined;
     const startWorker = async () => {
       if (worker) return;
-      worker = await createWorker({ config, callbackSecret: config.callback.secret, connection: nativeConnection });
+      worker = await createWorker({ config, callbackSecret: config.callback.secret, connection });
       running = worker.run();
     };
     const stopWorker = async () => {

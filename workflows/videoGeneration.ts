@@ -83,7 +83,9 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   // Handlers first: a callback may arrive before the submit activity even returns.
   setHandler(statusQuery, () => state);
   setHandler(providerUpdateSignal, (update) => {
-    if (!accept(update)) log.info('Ignored provider update', { status: update.status, source: update.source });
+    // Duplicates and stale updates are routine (at-least-once callbacks, polls racing them):
+    // debug, not a line per repeat. The signal itself stays in the history.
+    if (!accept(update)) log.debug('Ignored provider update', { status: update.status, source: update.source });
   });
 
   function accept(update: TaskUpdate): boolean {

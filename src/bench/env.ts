@@ -93,11 +93,12 @@ export async function createBenchEnv(log: (line: string) => void, keepTemp = fal
       SIMULATOR_PORT: String(s.port),
       DATA_DIR: dataDir,
       CALLBACK_SECRET: BENCH_CALLBACK_SECRET,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     };
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const server = await startChild({
       name: 'klingflow server',
-      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs,
       entry: 'src/server.ts',
       env,
       logFile: logFile('server'),
@@ -106,7 +107,7 @@ export async function createBenchEnv(log: (line: string) => void, keepTemp = fal
     cleanups.push(() => server.stop());
     // Worker metrics stay on, as by default, on a port of their own.
     const startWorker = async () =>
-      startChild({ name: 'klingflow worker', entry: 'src/worker.ts', env: { ...env, WORKER_METRICS_PORT: String(await freePort()) }, logFile: logFile('worker'), readyLine: WORKER_READY });
+      startChild({ name: 'klingflow worker', nodeArgs, entry: 'src/worker.ts', env: { ...env, WORKER_METRICS_PORT: String(await freePort()) }, logFile: logFile('worker'), readyLine: WORKER_READY });
     let worker = await startWorker();
     cleanups.push(() => worker.stop());
     return {

@@ -1,5 +1,6 @@
 // Load generators: HTTP through autocannon, Temporal signals through a client, both closed
 // loop (fixed concurrency) or open loop (fixed rate), with per-request latencies kept whole.
+import http from 'node:http';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import type { Client } from '@temporalio/client';
 import { combineLoads, type LoadRun } from './report.js';
@@ -78,7 +79,46 @@ export async function signalLoad(client: Client, targets: SignalTarget[], opts: 
 }
 
 /** Open loop: one signal every 1/rate s whatever the answers do, `amount` in all. */
-export async function signalRate(client: Client, targets: SignalTarget[], opts: { rate: number; amount: number; signal: AbortSignal }): Promise<LoadRun> {
+export function signalRate(client: Client, targets: SignalTarget[], opts: { rate: number; amount: number; signal: AbortSignal }): Promise<LoadRun> {
+  return openLoop(opts, async (i) => {
+    const t = targets[i % targets.length]!;
+    await client.workflow.getHandle(t.workflowId).signal(t.signal, t.arg);
+  });
+}
+
+export interface HttpTarget {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Open loop over HTTP: one POST every 1/rate s over a keep-alive pool, whatever the answers
+ * do — the same load model as signalRate, so the two p99s compare. (autocannon's overallRate
+ * is closed loop per connection: a slow answer delays the next request, which hides latency.)
+ */
+export async function httpRate(opts: { url: string; targets: HttpTarget[]; rate: number; amount: number; signal: AbortSignal }): Promise<LoadRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const base = new URL(opts.url);
+  try {
+    return await openLoop(opts, (i) => {
+      const t = opts.targets[i % opts.targets.length]!;
+      return new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: base.hostname, port: base.port, method: 'POST', path: t.path, headers: { ...t.headers, 'content-length': Buffer.byteLength(t.body) }, agent }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode !== undefined && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+        req.end(t.body);
+      });
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Starts call(i) every 1/rate s, `amount` times, never waiting for answers; latency from each start. */
+async function openLoop(opts: { rate: number; amount: number; signal: AbortSignal }, call: (i: number) => Promise<void>): Promise<LoadRun> {
   const latencies: number[] = [];
   let failed = 0;
   const inflight: Promise<void>[] = [];
@@ -87,16 +127,12 @@ export async function signalRate(client: Client, targets: SignalTarget[], opts: 
     const due = began + (i * 1000) / opts.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const t = targets[i % targets.length]!;
     const s = performance.now();
     inflight.push(
-      client.workflow
-        .getHandle(t.workflowId)
-        .signal(t.signal, t.arg)
-        .then(
-          () => void latencies.push(performance.now() - s),
-          () => void failed++,
-        ),
+      call(i).then(
+        () => void latencies.push(performance.now() - s),
+        () => void failed++,
+      ),
     );
   }
   await Promise.all(inflight);

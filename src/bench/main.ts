@@ -1,4 +1,4 @@
-// `npm run bench [-- --only name,name] [--quick] [--strict] [--out file] [--keep-temp]`: measures klingflow
+// `npm run bench [-- --only name,name] [--quick] [--strict] [--out file] [--keep-temp] [--profile dir]`: measures klingflow
 // against baselines run at the same time, prints a table and writes bench-results.json.
 // Exits 0 unless a benchmark crashed; --strict makes an unmet goal fail the run too.
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +14,8 @@ const { values } = parseArgs({
     strict: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results.json' },
     'keep-temp': { type: 'boolean', default: false },
+    // CPU profiles (.cpuprofile) of klingflow's server and worker processes, for a look at hot paths.
+    profile: { type: 'string' },
   },
 });
 const names = values.only ? values.only.split(',').map((n) => n.trim()).filter(Boolean) : BENCHMARKS.map((b) => b.name);
@@ -24,7 +26,7 @@ if (unknown.length) {
 }
 
 const began = Date.now();
-const report = await runBenchmarks({ benchmarks: BENCHMARKS.filter((b) => names.includes(b.name)), quick: values.quick, keepTemp: values['keep-temp'], log: (l) => console.log(l) });
+const report = await runBenchmarks({ benchmarks: BENCHMARKS.filter((b) => names.includes(b.name)), quick: values.quick, keepTemp: values['keep-temp'], profileDir: values.profile, log: (l) => console.log(l) });
 console.log(`\n${formatTable(report)}\n(${Math.round((Date.now() - began) / 1000)} s${values.quick ? ', --quick' : ''})`);
 await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`results written to ${values.out}`);

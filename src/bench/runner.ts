@@ -10,10 +10,12 @@ export interface RunOptions {
   quick: boolean;
   /** Keep the temp dir (child logs, downloads) for a look after the run. */
   keepTemp?: boolean;
+  /** Write CPU profiles of klingflow's server and worker here. */
+  profileDir?: string;
   log(line: string): void;
 }
 
-export async function runBenchmarks({ benchmarks, quick, keepTemp, log }: RunOptions): Promise<BenchReport> {
+export async function runBenchmarks({ benchmarks, quick, keepTemp, profileDir, log }: RunOptions): Promise<BenchReport> {
   const results: BenchmarkResult[] = [];
   // Other work on the machine skews every figure: the report says how busy it was.
   const loadAtStart = os.loadavg();
@@ -26,7 +28,7 @@ export async function runBenchmarks({ benchmarks, quick, keepTemp, log }: RunOpt
   process.once('SIGTERM', onSignal);
   try {
     for (const bench of benchmarks) {
-      env ??= await createBenchEnv(log, keepTemp);
+      env ??= await createBenchEnv(log, keepTemp, profileDir);
       const budget = quick ? bench.budgetMs.quick : bench.budgetMs.full;
       const command = `npm run bench -- --only ${bench.name}${quick ? ' --quick' : ''}`;
       log(`▶ ${bench.title} (${bench.name}; budget ${Math.round(budget / 1000)} s)`);

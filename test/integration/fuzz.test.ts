@@ -99,7 +99,8 @@ before(async () => {
   });
   stack = await startStack(config, {
     devServer: { headless: true },
-    logger: { level: 'info', stream: logStream },
+    // debug: the tests below follow a request in flight by its "incoming request" line.
+    logger: { level: 'debug', stream: logStream },
     log: (m) => void logs.push(`[stack] ${m}\n`),
     // The fuzz sends thousands of REST requests from one IP: a limit that never triggers,
     // but the limiter still runs on every /generations* request.
@@ -986,7 +987,8 @@ test('server.ts on SIGTERM: an in-flight callback finishes with its 200 before t
       NOTIFY_SECRET,
       KLINGAI_WEBHOOK_SECRET: GATEWAY_SECRET,
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
+      // debug: the "incoming request" line shows the callback has reached the server.
+      LOG_LEVEL: 'debug',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,6 +9,7 @@ import { gatewayEventToUpdate, isFresh, parseGatewayEvent, timestampMs, verifyGa
 import { findGenerationByTaskId, isGenerationId, signalProviderUpdate } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
 import { BODY_LIMITS } from '../limits.js';
+import { describeRequest } from '../requestLog.js';
 import { ErrorSchema, GatewayAckSchema } from '../schemas.js';
 
 export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -49,7 +50,7 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, dep
       throw new HttpError('NOT_FOUND', `No generation has task ${update.taskId}`);
     }
     const outcome = await deps.client.withDeadline(now + deps.signalTimeoutMs, () => signalProviderUpdate(deps.client, generationId, update));
-    req.log.info({ generationId, taskId: update.taskId, event: event.event, outcome }, 'Gateway delivery');
+    describeRequest(req, 'Gateway delivery', { generationId, taskId: update.taskId, event: event.event, outcome });
     return { ok: true as const, outcome, generationId };
   });
 };

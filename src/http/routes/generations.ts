@@ -8,6 +8,7 @@ import { GenerationRequestSchema, ValidationError } from '../../generationReques
 import { cancelGeneration, getGeneration, startParsedGeneration } from '../../temporal/generations.js';
 import type { AppDeps } from '../app.js';
 import { BODY_LIMITS, DEFAULT_RATE_LIMIT } from '../limits.js';
+import { describeRequest } from '../requestLog.js';
 import { AcceptedSchema, ErrorSchema, GenerationParamsSchema, GenerationSchema } from '../schemas.js';
 
 export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -58,7 +59,7 @@ export const generationRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =
           defaults: deps.defaults,
         }),
       );
-      req.log.info({ generationId: started.id, created: started.created }, 'Generation started');
+      describeRequest(req, 'Generation started', { generationId: started.id, created: started.created });
       return reply.code(202).send({ id: started.id, status: started.status, links: links(started.id) });
     },
   );

@@ -12,6 +12,7 @@ import { isGenerationId, signalProviderUpdate } from '../../temporal/generations
 import type { TaskUpdate } from '../../../workflows/types.js';
 import type { AppDeps } from '../app.js';
 import { BODY_LIMITS } from '../limits.js';
+import { describeRequest } from '../requestLog.js';
 import { CallbackAckSchema, ErrorSchema } from '../schemas.js';
 
 export interface ParsedCallback {
@@ -53,7 +54,7 @@ export function registerTokenCallback(app: FastifyInstance, deps: AppDeps, provi
         throw new HttpError('BAD_CALLBACK_BODY', 'task_info.external_task_id does not match the generation in the URL');
       }
       const outcome = await deps.client.withDeadline(Date.now() + deps.signalTimeoutMs, () => signalProviderUpdate(deps.client, generationId, update));
-      req.log.info({ generationId, taskId: update.taskId, taskStatus: update.status, outcome }, `${provider} callback`);
+      describeRequest(req, `${provider} callback`, { generationId, taskId: update.taskId, taskStatus: update.status, outcome });
       return { ok: true as const, outcome };
     },
   );
