@@ -22,7 +22,7 @@ import { klingCallbackRoutes } from './routes/klingCallback.js';
 import { runblobCallbackRoutes } from './routes/runblobCallback.js';
 import { BODY_LIMITS, type RateLimit } from './limits.js';
 import { redactUrl } from './redact.js';
-import { logOneLinePerRequest } from './requestLog.js';
+import { OneLinePerRequest } from './requestLog.js';
 
 export { BODY_LIMITS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.js';
 
@@ -71,10 +71,9 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] |
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
     // Requests Node's parser refuses (and header overflows, timeouts): the same shape too.
     clientErrorHandler,
-    // Replaced by one line per request (requestLog.ts).
-    disableRequestLogging: true,
+    // One line per request instead of two, with the route's own fields (requestLog.ts).
+    logController: new OneLinePerRequest(),
   });
-  logOneLinePerRequest(app);
   // No proxying here: CONNECT gets an answer rather than a silently dropped socket.
   app.server.on('connect', (_req, socket: Socket) => {
     rawErrorAnswer(socket, 400, 'BAD_REQUEST', 'CONNECT is not supported');

@@ -330,7 +330,7 @@ describe('graceful close', () => {
           wake = () => (lines.some(what) ? resolve() : undefined);
           wake();
         });
-      const app = await makeApp({ signalTimeoutMs: 1500 }, `127.0.0.1:${(blackhole.address() as AddressInfo).port}`, { level: 'info', stream });
+      const app = await makeApp({ signalTimeoutMs: 1500 }, `127.0.0.1:${(blackhole.address() as AddressInfo).port}`, { level: 'debug', stream });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
       const request = (method: string, path: string, agent: http.Agent, body?: string) =>
@@ -353,7 +353,7 @@ describe('graceful close', () => {
       const inFlight = request('POST', cb('kling', 'gen-x'), busyAgent, JSON.stringify({ task_id: '1', task_status: 'succeed' })).finally(() => {
         settled = true;
       });
-      // In the handler: Fastify logged it, and Temporal (the black hole) cannot have answered.
+      // In the handler: Fastify logged it ("incoming request" is a debug line), and Temporal (the black hole) cannot have answered.
       await logged((l) => l.includes('"incoming request"') && l.includes('/webhooks/kling/gen-x'));
       const started = Date.now();
       const closed = app.close();
