@@ -82,11 +82,10 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
 
   // Handlers first: a callback may arrive before the submit activity even returns.
   setHandler(statusQuery, () => state);
-  setHandler(providerUpdateSignal, (update) => {
-    // Duplicates and stale updates are routine (at-least-once callbacks, polls racing them):
-    // debug, not a line per repeat. The signal itself stays in the history.
-    if (!accept(update)) log.debug('Ignored provider update', { status: update.status, source: update.source });
-  });
+  // Duplicates and stale updates are routine (at-least-once callbacks, polls racing them) and
+  // are dropped without a log line: every workflow log call, whatever its level, crosses the
+  // sandbox to the worker. The signal itself stays in the history.
+  setHandler(providerUpdateSignal, (update) => void accept(update));
 
   function accept(update: TaskUpdate): boolean {
     if (!supersedes(latest, update, state.providerTaskId ?? undefined)) return false;
