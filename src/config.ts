@@ -3,6 +3,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/limits.js';
 
 const SIMULATOR_ACCESS_KEY = 'sim-access-key';
 const SIMULATOR_SECRET_KEY = 'sim-secret-key-do-not-use-in-production';
@@ -31,6 +32,21 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const EnvSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('127.0.0.1'),
+  // Rate limit of the REST API (/generations*) per client IP; provider callbacks are never limited.
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(DEFAULT_RATE_LIMIT.max),
+  RATE_LIMIT_READ_MAX: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_WINDOW: duration('1m'),
+  // Behind a load balancer: which proxies' X-Forwarded-For to believe, so the client IP (rate
+  // limits, logs) is the caller's, not the balancer's. true, a hop count, or IPs/CIDRs.
+  TRUST_PROXY: optionalString.transform((v, ctx) => {
+    if (v === undefined || /^(false|0|no|off)$/i.test(v)) return false;
+    if (/^(true|yes|on)$/i.test(v)) return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+    if (list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) return list;
+    ctx.addIssue({ code: 'custom', message: `not true/false, a hop count, or a list of IPs/CIDRs: "${v}"` });
+    return z.NEVER;
+  }),
   PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('.data'),
@@ -114,6 +130,11 @@ export interface S3Credentials {
 export interface Config {
   port: number;
   host: string;
+  http: {
+    /** false when RATE_LIMIT_MAX is 0. */
+    rateLimit: RateLimit | false;
+    trustProxy: boolean | number | string[];
+  };
   publicBaseUrl: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   dataDir: string;
@@ -200,6 +221,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    http: {
+      rateLimit: e.RATE_LIMIT_MAX === 0 ? false : { max: e.RATE_LIMIT_MAX, timeWindowMs: e.RATE_LIMIT_WINDOW, readMax: e.RATE_LIMIT_READ_MAX ?? e.RATE_LIMIT_MAX * 10 },
+      trustProxy: e.TRUST_PROXY,
+    },
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,

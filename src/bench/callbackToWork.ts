@@ -9,7 +9,7 @@ import { SAMPLE_UPDATE } from './baseline/activities.js';
 import { baselineUpdateSignal, type BaselineInput } from './baseline/workflows.js';
 import { sleep, type Benchmark } from './benchmark.js';
 import { hasStatus, terminateAll, waitForStates } from './generations.js';
-import { timingsOf } from './history.js';
+import { timingsOf, type Timings } from './history.js';
 import { figure, latencyStats } from './report.js';
 
 const PROCESSING_MS = 500;
@@ -48,8 +48,7 @@ export const callbackToWork: Benchmark = {
 
       const kf = { total: [] as number[], intake: [] as number[], workflow: [] as number[] };
       // Where the time between the signal and the download goes, hop by hop.
-      const hops: Record<string, number[]> = {};
-      const hop = (name: string, ms: number | undefined) => void (ms !== undefined && Number.isFinite(ms) && (hops[name] ??= []).push(ms));
+      const { hops, add: hop } = hopRecorder();
       const problems: string[] = [];
       for (const id of ids) {
         const state = states.get(id)!;
@@ -64,19 +63,16 @@ export const callbackToWork: Benchmark = {
         kf.total.push(download.startedAt - task.updatedAt);
         kf.intake.push(terminal.at - task.updatedAt);
         kf.workflow.push(download.startedAt - terminal.at);
-        const wft = t.workflowTasks.find((w) => w.scheduledAt >= terminal.at);
         const confirm = t.activities.find((a) => a.type === 'getTask' && a.scheduledAt >= terminal.at);
         hop('1 callback sent → signal recorded (HTTP + signal)', terminal.at - task.updatedAt);
-        hop('2 signal recorded → workflow task started', wft?.startedAt && wft.startedAt - terminal.at);
-        hop('3 workflow task run (worker)', wft?.completedAt && wft.startedAt && wft.completedAt - wft.startedAt);
+        workflowTaskHops(hop, t, terminal.at);
         hop('4 getTask scheduled → started', confirm?.startedAt && confirm.startedAt - confirm.scheduledAt);
         hop('5 getTask run (confirm API call)', confirm?.closedAt && confirm.startedAt && confirm.closedAt - confirm.startedAt);
         hop('6 getTask closed → downloadVideo scheduled', confirm?.closedAt && download.scheduledAt - confirm.closedAt);
         hop('7 downloadVideo scheduled → started', download.startedAt - download.scheduledAt);
       }
       const bl = { total: [] as number[], workflow: [] as number[] };
-      const baselineHops: Record<string, number[]> = {};
-      const blHop = (name: string, ms: number | undefined) => void (ms !== undefined && Number.isFinite(ms) && (baselineHops[name] ??= []).push(ms));
+      const { hops: baselineHops, add: blHop } = hopRecorder();
       for (const { workflowId, sentAt } of sent) {
         const t = await timingsOf(client, workflowId);
         const second = t.activities[2];
@@ -87,10 +83,8 @@ export const callbackToWork: Benchmark = {
         bl.total.push(second.startedAt - sentAt);
         bl.workflow.push(second.startedAt - got.at);
         const first = t.activities[1];
-        const wft = t.workflowTasks.find((w) => w.scheduledAt >= got.at);
         blHop('1 signal sent → signal recorded', got.at - sentAt);
-        blHop('2 signal recorded → workflow task started', wft?.startedAt && wft.startedAt - got.at);
-        blHop('3 workflow task run (worker)', wft?.completedAt && wft.startedAt && wft.completedAt - wft.startedAt);
+        workflowTaskHops(blHop, t, got.at);
         blHop('4 1st activity scheduled → started', first?.startedAt && first.startedAt - first.scheduledAt);
         blHop('5 1st activity run', first?.closedAt && first.startedAt && first.closedAt - first.startedAt);
         blHop('6 1st activity closed → 2nd scheduled', first?.closedAt && second.scheduledAt - first.closedAt);
@@ -117,3 +111,16 @@ export const callbackToWork: Benchmark = {
     }
   },
 };
+
+/** Latencies by hop name; a hop the history lacks (undefined, NaN) is left out. */
+function hopRecorder() {
+  const hops: Record<string, number[]> = {};
+  return { hops, add: (name: string, ms: number | undefined) => void (ms !== undefined && Number.isFinite(ms) && (hops[name] ??= []).push(ms)) };
+}
+
+/** Hops 2 and 3, the same in both: the signal's workflow task waiting, then running. */
+function workflowTaskHops(add: (name: string, ms: number | undefined) => void, t: Timings, signalAt: number): void {
+  const wft = t.workflowTasks.find((w) => w.scheduledAt >= signalAt);
+  add('2 signal recorded → workflow task started', wft?.startedAt && wft.startedAt - signalAt);
+  add('3 workflow task run (worker)', wft?.completedAt && wft.startedAt && wft.completedAt - wft.startedAt);
+}

@@ -45,6 +45,8 @@ export interface AppDeps {
   workerMetricsUrl?: string;
   /** Rate limit of the REST API (/generations*), per client IP; false turns it off. Default DEFAULT_RATE_LIMIT. */
   rateLimit?: RateLimit | false;
+  /** Fastify's trustProxy: whose X-Forwarded-For sets the client IP. Default false. */
+  trustProxy?: boolean | number | string[];
 }
 
 /** `logger`: false, Fastify logger options, or a pino instance shared with the rest of the process. */
@@ -71,6 +73,8 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] |
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
     // Requests Node's parser refuses (and header overflows, timeouts): the same shape too.
     clientErrorHandler,
+    // A hop count trusts that many proxies nearest to us (what Fastify does with a number; its types want the function).
+    trustProxy: typeof deps.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(deps.trustProxy) : (deps.trustProxy ?? false),
     // One line per request instead of two, with the route's own fields (requestLog.ts).
     logController: new OneLinePerRequest(),
   });
@@ -145,6 +149,8 @@ export function appDepsFromConfig(config: Config & { callback: { secret: string 
     namespace: config.temporal.namespace,
     temporalUiUrl: temporalUiUrl ?? config.temporal.uiUrl,
     signalTimeoutMs: 10_000,
+    rateLimit: config.http.rateLimit,
+    trustProxy: config.http.trustProxy,
     defaults: {
       callbackTimeoutMs: config.callback.timeoutMs,
       deadlineMs: config.generation.deadlineMs,

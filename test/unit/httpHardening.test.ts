@@ -92,6 +92,21 @@ describe('rate limits', () => {
     assert.equal(res.headers['x-content-type-options'], 'nosniff', 'helmet headers on 429s too');
   });
 
+  test('behind a trusted proxy each X-Forwarded-For client has its own budget; without trust, the proxy is the client', async () => {
+    const post = (app: FastifyInstance, client: string) =>
+      app.inject({ method: 'POST', url: '/generations', headers: { ...json, 'x-forwarded-for': client }, payload: { prompt: 42 } });
+    const trusting = await makeApp({ rateLimit: { max: 1, timeWindowMs: 60_000 }, trustProxy: true });
+    assert.equal((await post(trusting, '203.0.113.1')).statusCode, 400);
+    assert.equal((await post(trusting, '203.0.113.2')).statusCode, 400, 'another client behind the same proxy');
+    assert.equal((await post(trusting, '203.0.113.1')).statusCode, 429, 'the first client again');
+    const hops = await makeApp({ rateLimit: { max: 1, timeWindowMs: 60_000 }, trustProxy: 1 });
+    assert.equal((await post(hops, '203.0.113.1')).statusCode, 400);
+    assert.equal((await post(hops, '203.0.113.2')).statusCode, 400, 'one trusted hop: the forwarded address is the client');
+    const plain = await makeApp({ rateLimit: { max: 1, timeWindowMs: 60_000 } });
+    assert.equal((await post(plain, '203.0.113.1')).statusCode, 400);
+    assert.equal((await post(plain, '203.0.113.2')).statusCode, 429, 'a forged X-Forwarded-For buys no budget');
+  });
+
   test('reads and each write route have their own budget: status polls never block a cancel', async () => {
     const app = await makeApp({ rateLimit: { max: 2, timeWindowMs: 60_000, readMax: 4 } });
     const get = () => app.inject({ method: 'GET', url: '/generations/nope' });
