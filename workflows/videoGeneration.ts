@@ -8,7 +8,9 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -35,10 +37,15 @@ const { submitTask } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 },
 });
-const { getTask } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-});
+// Reading the task is one short, idempotent API call: a local activity runs it inside the
+// workflow task that needs it, with no activity task to schedule, dispatch and report. That
+// is 5 history events and a worker round trip fewer per read (npm run bench: orchestration,
+// callback-to-work). Its retries back off the same way; a long backoff becomes a timer.
+const TASK_READ = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 } } as const;
+const { getTask: getTaskLocally } = proxyLocalActivities<Activities>(TASK_READ);
+// Generations started before reads became local replay their recorded getTask activities.
+const { getTask: getTaskAsActivity } = proxyActivities<Activities>(TASK_READ);
+const LOCAL_TASK_READS = 'local-task-reads';
 // Heartbeats carry bytes done; a dead worker is noticed within the heartbeat timeout and
 // the retry resumes from the bytes already on disk.
 const { discardDownload } = proxyActivities<Activities>({
@@ -177,6 +184,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   /** One read of the task from the API. Non-retryable errors (auth, account) end the generation. */
   async function readTask(taskId: string): Promise<TaskUpdate | undefined> {
     try {
+      const getTask = patched(LOCAL_TASK_READS) ? getTaskLocally : getTaskAsActivity;
       return await getTask({ provider: input.provider, kind: request.kind, taskId });
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;

@@ -13,7 +13,16 @@ export async function signalsIn(client: Client, workflowId: string): Promise<Tas
 
 export async function activityTypesIn(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  return (history.events ?? []).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) return [scheduled];
+    // A local activity leaves a marker whose data names its type.
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.data?.payloads?.[0];
+    const type = data && defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data).activity_type;
+    return type ? [`${type} (local)`] : [];
+  });
 }
 
 /** Sum of simulator request counts whose "METHOD /route" key matches. */
