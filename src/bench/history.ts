@@ -9,6 +9,8 @@ type HistoryEvent = NonNullable<History['events']>[number];
 
 export interface ActivityTiming {
   type: string;
+  /** Its scheduled event's id. */
+  eventId: number;
   scheduledAt: number;
   /** Start of the last attempt (Temporal writes the started event when the attempt ends). */
   startedAt: number | undefined;
@@ -28,11 +30,21 @@ export interface WorkflowTaskTiming {
   completedAt: number | undefined;
 }
 
+/** A local activity: a marker in the workflow task that ran it (no scheduled/started events). */
+export interface LocalActivityTiming {
+  type: string;
+  /** Its marker's event id, to order it among the scheduled activities. */
+  eventId: number;
+  /** When the marker was recorded: the end of the workflow task that ran it. */
+  at: number;
+}
+
 export interface Timings {
   events: number;
   startedAt: number;
   closedAt: number | undefined;
   activities: ActivityTiming[];
+  localActivities: LocalActivityTiming[];
   signals: SignalTiming[];
   workflowTasks: WorkflowTaskTiming[];
 }
@@ -44,13 +56,14 @@ export async function timingsOf(client: Client, workflowId: string): Promise<Tim
   const events = history.events ?? [];
   const bySchedule = new Map<number, ActivityTiming>();
   const activities: ActivityTiming[] = [];
+  const localActivities: LocalActivityTiming[] = [];
   const signals: SignalTiming[] = [];
   const workflowTasks: WorkflowTaskTiming[] = [];
   let closedAt: number | undefined;
   for (const e of events) {
     const id = Number(e.eventId);
     if (e.activityTaskScheduledEventAttributes) {
-      const t: ActivityTiming = { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduledAt: eventMs(e), startedAt: undefined, closedAt: undefined, attempt: undefined };
+      const t: ActivityTiming = { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', eventId: id, scheduledAt: eventMs(e), startedAt: undefined, closedAt: undefined, attempt: undefined };
       bySchedule.set(id, t);
       activities.push(t);
     } else if (e.activityTaskStartedEventAttributes) {
@@ -75,10 +88,14 @@ export async function timingsOf(client: Client, workflowId: string): Promise<Tim
       const a = e.workflowExecutionSignaledEventAttributes;
       const payload = a.input?.payloads?.[0];
       signals.push({ name: a.signalName ?? '?', at: eventMs(e), input: payload ? defaultPayloadConverter.fromPayload(payload) : undefined });
+    } else if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
+      const data = e.markerRecordedEventAttributes.details?.data?.payloads?.[0];
+      const type = data ? defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data).activity_type : undefined;
+      localActivities.push({ type: type ?? '?', eventId: id, at: eventMs(e) });
     } else if (e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes || e.workflowExecutionTerminatedEventAttributes) {
       closedAt = eventMs(e);
     }
   }
   const first = events[0];
-  return { events: events.length, startedAt: first ? eventMs(first) : NaN, closedAt, activities, signals, workflowTasks };
+  return { events: events.length, startedAt: first ? eventMs(first) : NaN, closedAt, activities, localActivities, signals, workflowTasks };
 }
