@@ -93,7 +93,7 @@ export async function createBenchEnv(log: (line: string) => void, keepTemp = fal
       SIMULATOR_PORT: String(s.port),
       DATA_DIR: dataDir,
       CALLBACK_SECRET: BENCH_CALLBACK_SECRET,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      LOG_LEVEL: 'info',
     };
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const server = await startChild({
