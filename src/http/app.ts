@@ -73,8 +73,7 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] |
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
     // Requests Node's parser refuses (and header overflows, timeouts): the same shape too.
     clientErrorHandler,
-    // A hop count trusts that many proxies nearest to us (what Fastify does with a number; its types want the function).
-    trustProxy: typeof deps.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(deps.trustProxy) : (deps.trustProxy ?? false),
+    trustProxy: trustProxyOption(deps.trustProxy),
     // One line per request instead of two, with the route's own fields (requestLog.ts).
     logController: new OneLinePerRequest(),
   });
@@ -132,6 +131,12 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] |
   app.register(runblobCallbackRoutes, deps);
   app.register(gatewayWebhookRoutes, deps);
   return app;
+}
+
+/** A hop count trusts that many proxies nearest to us: what Fastify does with a number, which its types only accept as a function. */
+function trustProxyOption(trust: AppDeps['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust ?? false;
+  return (_address, hop) => hop < trust;
 }
 
 function isPino(logger: unknown): logger is Logger {

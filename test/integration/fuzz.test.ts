@@ -18,7 +18,6 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config.js';
@@ -33,6 +32,7 @@ import { freePort } from '../../src/temporal/devServer.js';
 import { isGenerationId } from '../../src/temporal/generations.js';
 import { startStack, type Stack } from '../../src/stack.js';
 import { signalsIn } from '../support/history.js';
+import { captureLogs } from '../support/logCapture.js';
 import { waitFor } from '../support/waitFor.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_601);
@@ -46,15 +46,8 @@ const NOTIFY_SECRET = 'whsec_ZnV6ei1ub3RpZnktc2VjcmV0LWE4YzNlZjEyMzQ1Ng==';
 
 // ---------------------------------------------------------------- the stack, with captured logs
 
-const logs: string[] = [];
-let wakeLogWaiters = () => undefined as void;
-const logStream = new Writable({
-  write(chunk, _enc, done) {
-    logs.push(String(chunk));
-    wakeLogWaiters();
-    done();
-  },
-});
+const capture = captureLogs();
+const logs = capture.lines;
 const safeJson = (v: unknown) => {
   try {
     return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
@@ -71,7 +64,7 @@ const notifications: string[] = [];
 
 before(async () => {
   // The worker's, workflows' and activities' logs land in the same capture, at INFO.
-  Runtime.install({ logger: new DefaultLogger('INFO', (e) => void logs.push(`[temporal ${e.level}] ${e.message} ${safeJson(e.meta)}\n`)) });
+  Runtime.install({ logger: new DefaultLogger('INFO', (e) => capture.push(`[temporal ${e.level}] ${e.message} ${safeJson(e.meta)}\n`)) });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'klingflow-fuzz-'));
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -100,8 +93,8 @@ before(async () => {
   stack = await startStack(config, {
     devServer: { headless: true },
     // debug: the tests below follow a request in flight by its "incoming request" line.
-    logger: { level: 'debug', stream: logStream },
-    log: (m) => void logs.push(`[stack] ${m}\n`),
+    logger: { level: 'debug', stream: capture.stream },
+    log: (m) => capture.push(`[stack] ${m}\n`),
     // The fuzz sends thousands of REST requests from one IP: a limit that never triggers,
     // but the limiter still runs on every /generations* request.
     appOverrides: { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } },
@@ -143,13 +136,7 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 30_000)
   );
 }
 const logLines = (what: (line: string) => boolean) => logs.filter(what).length;
-/** Resolves once a line logged from index `since` on matches. */
-function logged(what: (line: string) => boolean, since: number): Promise<void> {
-  return new Promise((resolve) => {
-    wakeLogWaiters = () => (logs.slice(since).some(what) ? resolve() : undefined);
-    wakeLogWaiters();
-  });
-}
+const logged = capture.logged;
 
 // ---------------------------------------------------------------- a seeded PRNG
 

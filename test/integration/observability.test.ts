@@ -2,24 +2,20 @@
 // the Temporal runtime, GET /metrics with callbacks, latency, generations and the worker's
 // SDK metrics, and the OpenAPI document at /docs.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { createLogger } from '../../src/observability/logger.js';
 import { freePort } from '../../src/temporal/devServer.js';
+import { captureLogs } from '../support/logCapture.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
-const lines: string[] = [];
+const capture = captureLogs();
+/** One JSON line each (a write may hold several). */
+const logLines = () => capture.lines.flatMap((chunk) => chunk.split('\n').filter(Boolean));
 let s: TestStack;
 let id: string;
 
 before(async () => {
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  s = await startTestStack({ WORKER_METRICS_PORT: String(await freePort()) }, { logger: createLogger('info', sink) });
+  s = await startTestStack({ WORKER_METRICS_PORT: String(await freePort()) }, { logger: createLogger('info', capture.stream) });
   await s.sim.configure({ processingMs: 300 });
   const res = await s.api('POST', '/generations', { prompt: 'observe me' });
   id = res.body.id;
@@ -41,6 +37,7 @@ test('GET /metrics: callbacks by provider and result, ack latency, generations b
 });
 
 test('one pino logger: HTTP lines and Temporal worker lines, generation id on both', () => {
+  const lines = logLines();
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const http = parsed.filter((l) => l.component === 'http' && l.generationId === id);
   const worker = parsed.filter((l) => l.source === 'temporal' && l.generationId === id);

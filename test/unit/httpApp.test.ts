@@ -1,29 +1,23 @@
 // HTTP-level behaviour that needs no running Temporal: the client points at a closed port.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { freePort } from '../../src/temporal/devServer.js';
+import { captureLogs } from '../support/logCapture.js';
 import { callbackToken } from '../../src/providers/callbackToken.js';
 
 const SECRET = 'unit-callback-secret';
 const GATEWAY_SECRET = 'unit-gateway-secret';
 let app: FastifyInstance;
 let connection: Connection;
-const logLines: string[] = [];
+const { lines: logLines, stream } = captureLogs();
 
 before(async () => {
   connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
   const client = new Client({ connection });
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  });
   app = buildApp(
     { client, callbackSecret: SECRET, gatewaySecret: GATEWAY_SECRET, taskQueue: 'klingflow', namespace: 'default', signalTimeoutMs: 500 },
     { level: 'info', stream },

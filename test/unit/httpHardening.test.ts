@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, FastifyServerOptions, InjectOptions } from 'fastify';
@@ -14,6 +13,7 @@ import { BODY_LIMITS, buildApp, DEFAULT_RATE_LIMIT, type AppDeps } from '../../s
 import { redactUrl } from '../../src/http/redact.js';
 import { callbackToken } from '../../src/providers/callbackToken.js';
 import { freePort } from '../../src/temporal/devServer.js';
+import { captureLogs } from '../support/logCapture.js';
 
 const SECRET = 'hardening-callback-secret';
 const GATEWAY_SECRET = 'hardening-gateway-secret';
@@ -331,20 +331,7 @@ describe('graceful close', () => {
     const blackhole = net.createServer((socket) => void held.add(socket));
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     try {
-      const lines: string[] = [];
-      let wake = () => undefined as void;
-      const stream = new Writable({
-        write(chunk, _enc, done) {
-          lines.push(String(chunk));
-          wake();
-          done();
-        },
-      });
-      const logged = (what: (line: string) => boolean) =>
-        new Promise<void>((resolve) => {
-          wake = () => (lines.some(what) ? resolve() : undefined);
-          wake();
-        });
+      const { stream, logged } = captureLogs();
       const app = await makeApp({ signalTimeoutMs: 1500 }, `127.0.0.1:${(blackhole.address() as AddressInfo).port}`, { level: 'debug', stream });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
