@@ -46,3 +46,33 @@ export async function settle(pids: number[], opts: { cores?: number; windowMs?: 
   }
   return false;
 }
+
+/** Busy and total CPU time of the whole machine (all cores) in clock ticks, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the whole machine is below `busyFraction` busy over `windowMs`, whoever the
+ * work belongs to: a bandwidth figure taken while another benchmark's leftovers (a worker
+ * catching up, the dev server compacting) hold a core is that leftover's figure.
+ */
+export async function settleMachine(opts: { busyFraction?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<boolean> {
+  const { busyFraction = 0.25, windowMs = 500, timeoutMs = 30_000 } = opts;
+  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+    const a = machineTicks();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const b = machineTicks();
+    if (!a || !b) return false;
+    if (b.total > a.total && (b.busy - a.busy) / (b.total - a.total) < busyFraction) return true;
+  }
+  return false;
+}

@@ -61,7 +61,7 @@ export class SimState {
 
   close(): void {
     this.timers.clearAll();
-    this.callbacks.cancelAll();
+    this.callbacks.close();
   }
 
   statsView(): SimStats & { tasks: Record<string, TaskStats> } {
