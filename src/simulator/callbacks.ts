@@ -1,6 +1,7 @@
 // Outgoing POSTs (Kling callbacks, gateway events, RunBlob callbacks): each one shaped by the
 // `callback` mode the sender snapshotted, with retries on failure. Bodies are frozen at the
 // change, so a late or reordered "processing" callback still says "processing".
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { SimConfig } from './control.js';
@@ -26,7 +27,7 @@ export interface Delivery {
 }
 
 export class CallbackDispatcher {
-  private abort = new AbortController();
+  private abort = CallbackDispatcher.controller();
   private readonly held = new Map<string, Delivery[]>();
   // Keep-alive pools, like a provider's webhook sender. node:http rather than fetch(): fetch
   // costs about 0.5 ms more CPU per POST, which the benchmarks would charge to klingflow.
@@ -65,8 +66,15 @@ export class CallbackDispatcher {
   /** Cancels in-flight deliveries (reset/close); timers are cleared by the TimerSet owner. */
   cancelAll(): void {
     this.abort.abort();
-    this.abort = new AbortController();
+    this.abort = CallbackDispatcher.controller();
     this.held.clear();
+  }
+
+  /** Every in-flight POST listens on the one signal (each removes its listener when done). */
+  private static controller(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
   }
 
   /** Closes the idle keep-alive connections (the simulator is closing). */
