@@ -1,8 +1,9 @@
 // 6. Scale of waiting: N generations waiting at once on one worker (a child process, so its
 // RSS is its own), the time to admit them all, then proof that the oldest, which the worker
-// cache (maxCachedWorkflows 1000) has evicted by then, still resume: their late callbacks
+// cache (WORKER_MAX_CACHED_WORKFLOWS, 500 by default) has evicted by then, still resume: their late callbacks
 // arrive and they complete. Baseline: as many no-op workflows waiting on a signal, first.
 import type { Client } from '@temporalio/client';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../config.js';
 import { callbackToken } from '../providers/callbackToken.js';
 import type { BaselineInput } from './baseline/workflows.js';
 import { SAMPLE_UPDATE } from './baseline/activities.js';
@@ -13,7 +14,7 @@ import { countWorkflows, startGenerations } from './generations.js';
 import { figure } from './report.js';
 
 const START_CONCURRENCY = 50;
-const CACHE_SIZE = 1000; // maxCachedWorkflows in src/temporal/worker.ts
+const CACHE_SIZE = DEFAULT_MAX_CACHED_WORKFLOWS; // both workers run with the default
 const WAIT_MS = 3 * 3_600_000;
 
 interface Phase {

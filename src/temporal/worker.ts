@@ -30,7 +30,8 @@ export async function createWorker({ config, callbackSecret, connection }: Worke
     taskQueue: config.temporal.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ config, callbackSecret }),
-    // Thousands of generations wait at once; a waiting workflow costs only its cache slot.
-    maxCachedWorkflows: 1000,
+    // Thousands of generations wait at once; the cache holds the recently active ones
+    // (WORKER_MAX_CACHED_WORKFLOWS, see config.ts), the others replay when their event comes.
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   });
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config.js';
 import { createBaselineActivities } from './activities.js';
 
 const { values } = parseArgs({ options: { address: { type: 'string' }, 'task-queue': { type: 'string' } } });
@@ -22,7 +23,7 @@ const worker = await Worker.create({
   taskQueue: values['task-queue'],
   workflowBundle,
   activities: createBaselineActivities(client),
-  maxCachedWorkflows: 1000,
+  maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
 });
 await worker.run();
 await connection.close();
