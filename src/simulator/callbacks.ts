@@ -111,12 +111,14 @@ export class CallbackDispatcher {
       const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
       if (!client) return resolve(false);
       const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(delivery.body)), ...delivery.headers?.() };
-      const req = client.request(url, { method: 'POST', headers, agent: this.agents[url.protocol as 'http:' | 'https:'], signal, timeout: ATTEMPT_TIMEOUT_MS }, (res) => {
+      const req = client.request(url, { method: 'POST', headers, agent: this.agents[url.protocol as 'http:' | 'https:'], signal }, (res) => {
         res.resume(); // the answer's body is read and dropped
         res.on('end', () => resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300));
         res.on('error', () => resolve(false));
       });
-      req.on('timeout', () => req.destroy(new Error('callback attempt timed out')));
+      // The whole attempt, answer included, gets ATTEMPT_TIMEOUT_MS, as a provider's sender would.
+      const timer = setTimeout(() => req.destroy(new Error('callback attempt timed out')), ATTEMPT_TIMEOUT_MS);
+      req.on('close', () => clearTimeout(timer));
       req.on('error', () => resolve(false));
       req.end(delivery.body);
     });
