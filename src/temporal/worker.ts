@@ -33,5 +33,10 @@ export async function createWorker({ config, callbackSecret, connection }: Worke
     // Thousands of generations wait at once; the cache holds the recently active ones
     // (WORKER_MAX_CACHED_WORKFLOWS, see config.ts), the others replay when their event comes.
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+    // A cancel reaches a running activity only in the answer to a heartbeat the worker sends,
+    // and the SDK sends them at most every 0.8 × heartbeatTimeout (24 s here) by default: a
+    // cancelled download would run on for up to that long, or to its end. One heartbeat RPC
+    // a second per running download is cheap; a cancel now stops it within about a second.
+    maxHeartbeatThrottleInterval: '1s',
   });
 }

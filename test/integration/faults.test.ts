@@ -141,7 +141,13 @@ test('cancel mid-download: cancelled, notified, and no partial file left in down
   assert.equal((await s.api('POST', `/generations/${id}/cancel`)).status, 202);
   const state = await s.waitForStatus(id, ['cancelled', 'completed']);
   assert.equal(state.status, 'cancelled');
+  // The status says cancelled as soon as that is decided; the clean-up and the notification
+  // follow, and the workflow closes once they are done. Look at the disk after that.
+  await waitFor(async () => (await s.client.workflow.getHandle(id).describe()).status.name === 'CANCELLED', 'the workflow closed as cancelled');
   assert.deepEqual((await readdir(s.config.download.dir)).filter((f) => f.startsWith(id)), []);
+  // The cancel stopped the transfer: the simulator served well under the 8 MiB (8 s at 1 MiB/s).
+  const served: number = (await s.sim.stats()).tasks[state.providerTaskId!]?.videoBytesServed ?? NaN;
+  assert.ok(served < 6 * 1024 * 1024, `the download ran on after the cancel: ${served} bytes served`);
   assert.deepEqual((await readdir(s.config.storage.dir).catch(() => [] as string[])).filter((f) => f.startsWith(id)), []);
   assert.ok((await activityTypesIn(s.client, id)).includes('discardDownload'));
 });
