@@ -49,14 +49,14 @@ export const download: Benchmark = {
       }
     };
 
-    const pipe: ChildResult[] = [];
-    const activity: ChildResult[] = [];
+    const results = { pipe: [] as ChildResult[], activity: [] as ChildResult[] };
     for (let round = 1; round <= rounds; round++) {
       // Who goes first alternates (ABBA): page cache and disk state favour neither side.
-      const pipeFirst = round % 2 === 1;
-      log(`  round ${round}/${rounds}: ${size / MiB} MiB by ${pipeFirst ? 'plain pipe, then by downloadVideo' : 'downloadVideo, then by plain pipe'}`);
-      for (const mode of pipeFirst ? ['pipe', 'activity'] : ['activity', 'pipe']) (mode === 'pipe' ? pipe : activity).push(await run(mode, whole.url));
+      const order = round % 2 === 1 ? (['pipe', 'activity'] as const) : (['activity', 'pipe'] as const);
+      log(`  round ${round}/${rounds}: ${size / MiB} MiB by ${order[0]}, then by ${order[1]}`);
+      for (const mode of order) results[mode].push(await run(mode, whole.url));
     }
+    const { pipe, activity } = results;
     log(`  ${size / MiB} MiB cut at 50 %, then resumed`);
     const resumed = await run('resume', cut.url);
     const served = sim.task(cut.taskId)?.counters.videoBytesServed ?? NaN;

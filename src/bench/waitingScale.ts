@@ -1,7 +1,8 @@
 // 6. Scale of waiting: N generations waiting at once on one worker (a child process, so its
 // RSS is its own), the time to admit them all, then proof that the oldest, which the worker
-// cache (WORKER_MAX_CACHED_WORKFLOWS, 500 by default) has evicted by then, still resume: their late callbacks
-// arrive and they complete. Baseline: as many no-op workflows waiting on a signal, first.
+// cache (WORKER_MAX_CACHED_WORKFLOWS, 500 by default) has evicted by then, still resume:
+// their late callbacks arrive and they complete. Baseline: as many no-op workflows waiting
+// on a signal, first.
 import type { Client } from '@temporalio/client';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../config.js';
 import { callbackToken } from '../providers/callbackToken.js';
