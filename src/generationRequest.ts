@@ -2,7 +2,7 @@
 // CLI and the programmatic client all use this schema) with messages that name the field.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import type { GenerationInput, GenerationRequest, ProviderName, TaskKind } from '../workflows/types.js';
+import { GENERATION_REVISION, type GenerationInput, type GenerationRequest, type ProviderName, type TaskKind } from '../workflows/types.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -279,6 +279,7 @@ export function toWorkflowInput(id: string, r: ParsedGenerationRequest, d: Gener
   };
   return {
     id,
+    revision: GENERATION_REVISION,
     provider: r.provider,
     request: JSON.parse(JSON.stringify(request)) as GenerationRequest, // drop undefined fields
     callbackTimeoutMs: r.callbackTimeout ?? d.callbackTimeoutMs,

@@ -37,9 +37,23 @@ export interface GenerationRequest {
   keepOriginalSound?: boolean;
 }
 
+/**
+ * The workflow revision a generation is started for. A change in the commands the workflow
+ * issues is gated on the revision in its input, which the history holds already, rather than
+ * on patched(): every patch costs each generation a marker event and an upsert of the
+ * TemporalChangeVersion search attribute, about 11 ms of the Temporal server's CPU per
+ * generation (a fifth of a no-op workflow's; npm run bench: orchestration).
+ *   absent: started before revisions; task reads are activities, or local behind the
+ *           `local-task-reads` patch.
+ *   2:      task reads are local activities, no patch.
+ */
+export const GENERATION_REVISION = 2;
+
 export interface GenerationInput {
   /** Generation id; also the workflow id and the provider's external_task_id. */
   id: string;
+  /** See GENERATION_REVISION. Set by the one place inputs are made; old runs lack it. */
+  revision?: number;
   provider: ProviderName;
   request: GenerationRequest;
   /** How long to wait for a callback before polling. */

@@ -43,7 +43,8 @@ const { submitTask } = proxyActivities<Activities>({
 // callback-to-work). Its retries back off the same way; a long backoff becomes a timer.
 const TASK_READ = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 } } as const;
 const { getTask: getTaskLocally } = proxyLocalActivities<Activities>(TASK_READ);
-// Generations started before reads became local replay their recorded getTask activities.
+// Generations started before reads became local replay their recorded getTask activities;
+// those started before revision 2 and reading after the change carry this patch's marker.
 const { getTask: getTaskAsActivity } = proxyActivities<Activities>(TASK_READ);
 const LOCAL_TASK_READS = 'local-task-reads';
 // Heartbeats carry bytes done; a dead worker is noticed within the heartbeat timeout and
@@ -184,7 +185,8 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   /** One read of the task from the API. Non-retryable errors (auth, account) end the generation. */
   async function readTask(taskId: string): Promise<TaskUpdate | undefined> {
     try {
-      const getTask = patched(LOCAL_TASK_READS) ? getTaskLocally : getTaskAsActivity;
+      const local = (input.revision ?? 1) >= 2 || patched(LOCAL_TASK_READS);
+      const getTask = local ? getTaskLocally : getTaskAsActivity;
       return await getTask({ provider: input.provider, kind: request.kind, taskId });
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;

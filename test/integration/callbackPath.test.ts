@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { callbackToken } from '../../src/providers/callbackToken.js';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
-import { activityTypesIn, requestCount, signalsIn } from '../support/history.js';
+import { parseGenerationRequest, toWorkflowInput } from '../../src/generationRequest.js';
+import { GENERATION_REVISION, type GenerationState } from '../../workflows/types.js';
+import { activityTypesIn, requestCount, signalsIn, versioningIn } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let s: TestStack;
@@ -48,6 +50,22 @@ describe('callback path', () => {
     assert.ok(signals.some((u) => u.status === 'succeeded' && u.source === 'callback'));
     // The confirmation read runs as a local activity, inside the workflow task that needs it.
     assert.deepEqual(await activityTypesIn(s.client, id), ['submitTask', 'getTask (local)', 'downloadVideo', 'storeVideo', 'notify']);
+    // Versioned by its input's revision: no patch marker, no TemporalChangeVersion upsert.
+    const { patches, upsertedKeys } = await versioningIn(s.client, id);
+    assert.deepEqual(patches, []);
+    assert.ok(!upsertedKeys.includes('TemporalChangeVersion'), upsertedKeys.join());
+    assert.ok(upsertedKeys.includes('GenerationStatus') && upsertedKeys.includes('KlingTaskId'), upsertedKeys.join());
+  });
+
+  test('a generation started without a revision, as an older server started them, reads locally behind its patch', async () => {
+    const id = `gen-norev-${Date.now()}`;
+    const { revision, ...input } = toWorkflowInput(id, parseGenerationRequest({ prompt: 'an old input' }));
+    assert.equal(revision, GENERATION_REVISION);
+    const handle = await s.client.workflow.start('videoGeneration', { workflowId: id, taskQueue: s.config.temporal.taskQueue, args: [input] });
+    const result = (await handle.result()) as GenerationState;
+    assert.equal(result.status, 'completed', JSON.stringify(result));
+    assert.deepEqual(await activityTypesIn(s.client, id), ['submitTask', 'getTask (local)', 'downloadVideo', 'storeVideo', 'notify']);
+    assert.deepEqual((await versioningIn(s.client, id)).patches, ['local-task-reads']);
   });
 
   for (const mode of ['duplicate', 'reorder'] as const) {

@@ -25,6 +25,19 @@ export async function activityTypesIn(client: Client, workflowId: string): Promi
   });
 }
 
+/** Patch ids (patched() markers) and upserted search-attribute names in a workflow's history. */
+export async function versioningIn(client: Client, workflowId: string): Promise<{ patches: string[]; upsertedKeys: string[] }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const patches = events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0] : undefined;
+    return data ? [defaultPayloadConverter.fromPayload<{ id: string }>(data).id] : [];
+  });
+  const upsertedKeys = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+  return { patches, upsertedKeys };
+}
+
 /** Sum of simulator request counts whose "METHOD /route" key matches. */
 export function requestCount(stats: { requests: Record<string, number> }, pattern: RegExp): number {
   return Object.entries(stats.requests).reduce((n, [key, count]) => (pattern.test(key) ? n + count : n), 0);

@@ -7,14 +7,30 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../src/temporal/worker.js';
 
-test('a generation recorded when task reads were activities replays now that they are local', { timeout: 120_000 }, async () => {
+function installRuntime(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {
     // Another test file in this process installed it already.
   }
-  const history = JSON.parse(await readFile(new URL('../fixtures/history-before-local-reads.json', import.meta.url), 'utf8')) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] };
+}
+
+type RecordedHistory = { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string } }[] };
+const recorded = async (name: string) => JSON.parse(await readFile(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RecordedHistory;
+
+test('a generation recorded when task reads were activities replays now that they are local', { timeout: 120_000 }, async () => {
+  installRuntime();
+  const history = await recorded('history-before-local-reads.json');
   // The recording really has the old shape: getTask as a scheduled activity.
   assert.ok(history.events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getTask'));
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded');
+});
+
+test('a generation recorded behind the local-task-reads patch (no revision in its input) replays', { timeout: 120_000 }, async () => {
+  installRuntime();
+  const history = await recorded('history-local-reads-patch.json');
+  // The recording really has that shape: a patch marker, and no getTask activity.
+  assert.ok(history.events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+  assert.ok(!history.events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getTask'));
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-patch');
 });
