@@ -35,6 +35,13 @@ const optionalString = z
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
+/**
+ * The standalone worker's nice value (src/temporal/cpuPriority.ts): on a host it shares with
+ * the webhook receiver, the receiver's acknowledgements go first. Alone on its host, a nice
+ * value changes nothing. 0 turns it off.
+ */
+export const DEFAULT_WORKER_NICE = 10;
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const EnvSchema = z.object({
@@ -71,6 +78,7 @@ const EnvSchema = z.object({
     .int()
     .refine((n) => n === 0 || n >= 2, 'must be 0 (no cache) or at least 2')
     .default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  WORKER_NICE: z.coerce.number().int().min(0, 'must be 0 (normal priority) to 19').max(19, 'must be 0 to 19 (lowest priority)').default(DEFAULT_WORKER_NICE),
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
 
   KLING_ACCESS_KEY: optionalString,
@@ -162,6 +170,8 @@ export interface Config {
     workerMetricsPort: number | undefined;
     /** The worker's workflow cache, in generations (0: none, every event replays). */
     maxCachedWorkflows: number;
+    /** Nice value of the standalone worker process (npm run worker); 0 = normal priority. */
+    workerNice: number;
     /** Web UI of an external Temporal, for links; the embedded one is known at start. */
     uiUrl: string | undefined;
   };
@@ -251,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       workerMetricsPort: e.WORKER_METRICS_PORT || undefined,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      workerNice: e.WORKER_NICE,
       uiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     },
     kling: {

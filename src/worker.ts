@@ -5,9 +5,12 @@ import { createLogger } from './observability/logger.js';
 import { installRuntime } from './observability/runtime.js';
 import { withSecrets } from './secrets.js';
 import { requireTemporalAddress } from './temporal/connect.js';
+import { setCpuNice } from './temporal/cpuPriority.js';
 import { createWorker } from './temporal/worker.js';
 
 const config = withSecrets(loadConfig());
+// Before the SDK starts its threads, so they inherit it.
+if (config.temporal.workerNice) setCpuNice(config.temporal.workerNice);
 // Logs through pino; SDK metrics for Prometheus on WORKER_METRICS_PORT (9464 by default).
 installRuntime(createLogger(config.logLevel), { host: config.host, port: config.temporal.workerMetricsPort });
 const connection = await NativeConnection.connect({ address: requireTemporalAddress(config) });

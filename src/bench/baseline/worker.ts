@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKER_NICE } from '../../config.js';
+import { setCpuNice } from '../../temporal/cpuPriority.js';
 import { createBaselineActivities } from './activities.js';
 
 const { values } = parseArgs({ options: { address: { type: 'string' }, 'task-queue': { type: 'string' } } });
 if (!values.address || !values['task-queue']) throw new Error('--address and --task-queue are required');
 
+setCpuNice(DEFAULT_WORKER_NICE);
 const noop = () => undefined;
 const workflowBundle = await bundleWorkflowCode({
   workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
