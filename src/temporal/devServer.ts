@@ -20,8 +20,6 @@ export interface DevServerOptions {
   ip?: string;
   log?: (line: string) => void;
   readyTimeoutMs?: number;
-  /** More `start-dev` flags, e.g. `--dynamic-config-value KEY=VALUE`. */
-  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -72,7 +70,6 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort ?? port + 1000));
   for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
-  args.push(...(opts.extraArgs ?? []));
 
   // Go's GC at its default (GOGC=100) is about a tenth of the dev server's CPU per signal under
   // callback load (npm run bench); collecting a quarter as often trades memory it has to spare,
