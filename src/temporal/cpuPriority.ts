@@ -1,7 +1,7 @@
 // A worker that shares its host with the webhook receiver yields the CPU to it: the receiver's
 // acknowledgement is what providers wait on, while a workflow task or a download a few
 // milliseconds later costs nothing. Measured at 200 callbacks/s on 2 cores (npm run bench:
-// intake), the worker at nice 10 took the callbacks' ack p99 from 40–74 ms to 21–52 ms.
+// intake, WORKER_NICE 0 against 10), the callbacks' ack p99 went from 68 ms to 31–38 ms.
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 
