@@ -46,8 +46,10 @@ export interface GenerationRequest {
  *   absent: started before revisions; task reads are activities, or local behind the
  *           `local-task-reads` patch.
  *   2:      task reads are local activities, no patch.
+ *   3:      the provider task id and the `waiting` status are one upsert, not two. Temporal
+ *           writes the visibility record once per upsert event, even within one task.
  */
-export const GENERATION_REVISION = 2;
+export const GENERATION_REVISION = 3;
 
 export interface GenerationInput {
   /** Generation id; also the workflow id and the provider's external_task_id. */

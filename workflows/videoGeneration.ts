@@ -174,10 +174,16 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     }
   }
 
+  /** Records the provider's task; from then on the generation waits on the provider. */
   function adopt(taskId: string): void {
     log.info('Provider task known', { taskId, provider: input.provider });
     state.providerTaskId = taskId;
-    upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
+    if ((input.revision ?? 1) >= 3) {
+      state.status = 'waiting';
+      upsertSearchAttributes([{ key: KlingTaskId, value: taskId }, { key: GenerationStatusKey, value: 'waiting' }]);
+    } else {
+      upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
+    }
     if (latest && latest.taskId !== taskId) latest = undefined;
     touch();
   }

@@ -51,10 +51,12 @@ describe('callback path', () => {
     // The confirmation read runs as a local activity, inside the workflow task that needs it.
     assert.deepEqual(await activityTypesIn(s.client, id), ['submitTask', 'getTask (local)', 'downloadVideo', 'storeVideo', 'notify']);
     // Versioned by its input's revision: no patch marker, no TemporalChangeVersion upsert.
-    const { patches, upsertedKeys } = await versioningIn(s.client, id);
+    const { patches, upserts, upsertedKeys } = await versioningIn(s.client, id);
     assert.deepEqual(patches, []);
     assert.ok(!upsertedKeys.includes('TemporalChangeVersion'), upsertedKeys.join());
-    assert.ok(upsertedKeys.includes('GenerationStatus') && upsertedKeys.includes('KlingTaskId'), upsertedKeys.join());
+    // One upsert (one visibility write) per status change; the task id goes with `waiting`:
+    // waiting + task id, downloading, storing, notifying, completed.
+    assert.deepEqual(upserts, [['GenerationStatus', 'KlingTaskId'], ['GenerationStatus'], ['GenerationStatus'], ['GenerationStatus'], ['GenerationStatus']]);
   });
 
   test('a generation started without a revision, as an older server started them, reads locally behind its patch', async () => {

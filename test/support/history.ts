@@ -25,8 +25,8 @@ export async function activityTypesIn(client: Client, workflowId: string): Promi
   });
 }
 
-/** Patch ids (patched() markers) and upserted search-attribute names in a workflow's history. */
-export async function versioningIn(client: Client, workflowId: string): Promise<{ patches: string[]; upsertedKeys: string[] }> {
+/** Patch ids (patched() markers), and the search-attribute names of each upsert event, in a workflow's history. */
+export async function versioningIn(client: Client, workflowId: string): Promise<{ patches: string[]; upserts: string[][]; upsertedKeys: string[] }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   const patches = events.flatMap((e) => {
@@ -34,8 +34,11 @@ export async function versioningIn(client: Client, workflowId: string): Promise<
     const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0] : undefined;
     return data ? [defaultPayloadConverter.fromPayload<{ id: string }>(data).id] : [];
   });
-  const upsertedKeys = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
-  return { patches, upsertedKeys };
+  const upserts = events.flatMap((e) => {
+    const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    return fields ? [Object.keys(fields).sort()] : [];
+  });
+  return { patches, upserts, upsertedKeys: upserts.flat() };
 }
 
 /** Sum of simulator request counts whose "METHOD /route" key matches. */

@@ -15,7 +15,7 @@ function installRuntime(): void {
   }
 }
 
-type RecordedHistory = { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string } }[] };
+type RecordedHistory = { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string }; upsertWorkflowSearchAttributesEventAttributes?: unknown }[] };
 const recorded = async (name: string) => JSON.parse(await readFile(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RecordedHistory;
 
 test('a generation recorded when task reads were activities replays now that they are local', { timeout: 120_000 }, async () => {
@@ -33,4 +33,12 @@ test('a generation recorded behind the local-task-reads patch (no revision in it
   assert.ok(history.events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
   assert.ok(!history.events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getTask'));
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-patch');
+});
+
+test('a generation of revision 2 (task id and waiting status as two upserts) replays', { timeout: 120_000 }, async () => {
+  installRuntime();
+  const history = await recorded('history-revision-2.json');
+  const upserts = history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+  assert.equal(upserts, 6, 'the recording has the revision-2 shape');
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-revision-2');
 });
