@@ -23,7 +23,6 @@ export function createActivities({ config, callbackSecret, fetch }: ActivityDeps
     accessKey: config.kling.accessKey,
     secretKey: config.kling.secretKey,
     timeoutMs: config.kling.requestTimeoutMs,
-    fetch,
   });
   return {
     ...createProviderTaskActivities({

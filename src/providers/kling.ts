@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, KLING_AUTH_CODES, klingFailure } from '../errors.js';
 import type { TaskKind } from '../../workflows/types.js';
+import { KeepAliveHttp, type HttpAnswer } from './keepAliveHttp.js';
 import { KlingTokenSource, type KlingKeys } from './klingJwt.js';
 import { toKlingBody } from './klingRequest.js';
 import { KlingTaskSchema, klingTaskToUpdate, type KlingTask } from './klingPayload.js';
@@ -11,7 +12,7 @@ import type { TaskProvider } from './provider.js';
 export interface KlingClientOptions extends KlingKeys {
   apiBase: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
+  http?: KeepAliveHttp;
   nowSec?: () => number;
 }
 
@@ -24,11 +25,11 @@ interface Envelope {
 
 export class KlingClient {
   private readonly tokens: KlingTokenSource;
-  private readonly fetch: typeof fetch;
+  private readonly http: KeepAliveHttp;
 
   constructor(private readonly opts: KlingClientOptions) {
     this.tokens = new KlingTokenSource(opts, opts.nowSec);
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.http = opts.http ?? new KeepAliveHttp();
   }
 
   async createTask(kind: TaskKind, body: Record<string, unknown>): Promise<KlingTask> {
@@ -53,16 +54,16 @@ export class KlingClient {
   }
 
   private async request(method: 'GET' | 'POST', path: string, body?: unknown, retriedAuth = false): Promise<unknown> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await this.fetch(`${this.opts.apiBase}${path}`, {
+      res = await this.http.send(`${this.opts.apiBase}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.tokens.get()}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
       });
     } catch (err) {
       // A timeout is an unknown outcome: the task may exist. The submit activity's retry
@@ -70,8 +71,8 @@ export class KlingClient {
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       throw ApplicationFailure.retryable(`Kling ${method} ${path.split('?')[0]} failed: ${reason}`, FailureType.klingNetwork);
     }
-    const envelope = await readEnvelope(res);
-    if (res.ok && envelope?.code === 0) return envelope.data;
+    const envelope = readEnvelope(res.text);
+    if (res.status >= 200 && res.status < 300 && envelope?.code === 0) return envelope.data;
     const code = typeof envelope?.code === 'number' ? envelope.code : undefined;
     if (code !== undefined && KLING_AUTH_CODES.has(code) && !retriedAuth) {
       this.tokens.invalidate(); // refresh the token once, then fail (providers.md)
@@ -113,8 +114,7 @@ function isDuplicateExternalId(err: unknown): boolean {
   return detail?.code === 1201 && /external_task_id/i.test(err.message);
 }
 
-async function readEnvelope(res: Response): Promise<Envelope | undefined> {
-  const text = await res.text();
+function readEnvelope(text: string): Envelope | undefined {
   try {
     const json: unknown = JSON.parse(text);
     return json && typeof json === 'object' ? (json as Envelope) : undefined;

@@ -2,8 +2,7 @@
 // `callback` mode the sender snapshotted, with retries on failure. Bodies are frozen at the
 // change, so a late or reordered "processing" callback still says "processing".
 import { setMaxListeners } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
+import { KeepAliveHttp } from '../providers/keepAliveHttp.js';
 import type { SimConfig } from './control.js';
 import type { TimerSet } from './timers.js';
 
@@ -31,7 +30,7 @@ export class CallbackDispatcher {
   private readonly held = new Map<string, Delivery[]>();
   // Keep-alive pools, like a provider's webhook sender. node:http rather than fetch(): fetch
   // costs about 0.5 ms more CPU per POST, which the benchmarks would charge to klingflow.
-  private readonly agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  private readonly http = new KeepAliveHttp();
 
   constructor(private readonly timers: TimerSet) {}
 
@@ -80,7 +79,7 @@ export class CallbackDispatcher {
   /** Closes the idle keep-alive connections (the simulator is closing). */
   close(): void {
     this.cancelAll();
-    for (const agent of Object.values(this.agents)) agent.destroy();
+    this.http.close();
   }
 
   /** Resolves once delivered or given up; never rejects. */
@@ -100,27 +99,14 @@ export class CallbackDispatcher {
     }
   }
 
-  private post(delivery: Delivery, signal: AbortSignal): Promise<boolean> {
-    return new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(delivery.url);
-      } catch {
-        return resolve(false);
-      }
-      const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-      if (!client) return resolve(false);
-      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(delivery.body)), ...delivery.headers?.() };
-      const req = client.request(url, { method: 'POST', headers, agent: this.agents[url.protocol as 'http:' | 'https:'], signal }, (res) => {
-        res.resume(); // the answer's body is read and dropped
-        res.on('end', () => resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300));
-        res.on('error', () => resolve(false));
-      });
+  private async post(delivery: Delivery, signal: AbortSignal): Promise<boolean> {
+    try {
+      const headers = { 'content-type': 'application/json', ...delivery.headers?.() };
       // The whole attempt, answer included, gets ATTEMPT_TIMEOUT_MS, as a provider's sender would.
-      const timer = setTimeout(() => req.destroy(new Error('callback attempt timed out')), ATTEMPT_TIMEOUT_MS);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', () => resolve(false));
-      req.end(delivery.body);
-    });
+      const answer = await this.http.send(delivery.url, { method: 'POST', headers, body: delivery.body, timeoutMs: ATTEMPT_TIMEOUT_MS, signal });
+      return answer.status >= 200 && answer.status < 300;
+    } catch {
+      return false; // refused, reset, timed out, aborted, or not a URL: a failed attempt
+    }
   }
 }
