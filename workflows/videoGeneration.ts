@@ -73,6 +73,7 @@ type NotifyEvent = 'generation.completed' | 'generation.failed' | 'generation.ti
 
 export async function videoGeneration(input: GenerationInput): Promise<GenerationResult> {
   const { id, request } = input;
+  const revision = input.revision ?? 1; // see GENERATION_REVISION
   const startedAt = workflowInfo().startTime.getTime();
   const deadlineAt = startedAt + input.deadlineMs;
   const state: GenerationState = {
@@ -111,10 +112,12 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     setCurrentDetails(details.filter(Boolean).join(' · '));
   }
 
-  function setStatus(status: GenerationStatus): void {
-    if (state.status === status) return;
+  /** One upsert per change; a newly known provider task id rides along in the same one. */
+  function setStatus(status: GenerationStatus, taskId?: string): void {
+    if (state.status === status && taskId === undefined) return;
     state.status = status;
-    upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
+    if (taskId === undefined) upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
+    else upsertSearchAttributes([{ key: KlingTaskId, value: taskId }, { key: GenerationStatusKey, value: status }]);
     touch();
   }
 
@@ -178,12 +181,8 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   function adopt(taskId: string): void {
     log.info('Provider task known', { taskId, provider: input.provider });
     state.providerTaskId = taskId;
-    if ((input.revision ?? 1) >= 3) {
-      state.status = 'waiting';
-      upsertSearchAttributes([{ key: KlingTaskId, value: taskId }, { key: GenerationStatusKey, value: 'waiting' }]);
-    } else {
-      upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
-    }
+    if (revision >= 3) setStatus('waiting', taskId);
+    else upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
     if (latest && latest.taskId !== taskId) latest = undefined;
     touch();
   }
@@ -191,7 +190,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   /** One read of the task from the API. Non-retryable errors (auth, account) end the generation. */
   async function readTask(taskId: string): Promise<TaskUpdate | undefined> {
     try {
-      const local = (input.revision ?? 1) >= 2 || patched(LOCAL_TASK_READS);
+      const local = revision >= 2 || patched(LOCAL_TASK_READS);
       const getTask = local ? getTaskLocally : getTaskAsActivity;
       return await getTask({ provider: input.provider, kind: request.kind, taskId });
     } catch (err) {

@@ -42,3 +42,10 @@ test('a generation of revision 2 (task id and waiting status as two upserts) rep
   assert.equal(upserts, 6, 'the recording has the revision-2 shape');
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-revision-2');
 });
+
+test('a generation of revision 3 (task id with the waiting status, one upsert) replays', { timeout: 120_000 }, async () => {
+  installRuntime();
+  const history = await recorded('history-revision-3.json');
+  assert.equal(history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length, 5, 'the recording has the revision-3 shape');
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-revision-3');
+});
