@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MiB, type Benchmark } from './benchmark.js';
 import { runChild } from './children.js';
 import { settleMachine } from './cpu.js';
-import { figure, mbPerSecond } from './report.js';
+import { figure, mbPerSecond, median } from './report.js';
 
 interface ChildResult {
   mode: string;
@@ -63,13 +63,15 @@ export const download: Benchmark = {
     const refetchedPercent = ((served - size) / size) * 100;
     const sameBytes = resumed.sha256 === activity[0]?.sha256;
 
-    // Best of the rounds for speed (noise only ever slows a run down); worst for memory.
-    const best = (rs: ChildResult[]) => Math.max(...rs.map((r) => mbPerSecond(r.bytes, r.ms) ?? 0));
+    // The median round of each side for speed, the worst for memory. Both sides run at about
+    // the same speed, so the best of 4 rounds was decided by the one lucky round either side
+    // had (a full run measured 0.71× from one pipe round a quarter faster than its other three).
+    const speed = (rs: ChildResult[]) => median(rs.map((r) => mbPerSecond(r.bytes, r.ms) ?? 0));
     const growth = (rs: ChildResult[]) => Math.max(...rs.map((r) => (r.rssPeak - r.rssBefore) / MiB));
     const cpuPerGiB = (rs: ChildResult[]) => Math.min(...rs.map((r) => r.cpuMs / (r.bytes / 2 ** 30)));
     return {
       figures: [
-        figure({ name: `downloadVideo throughput, ${size / MiB} MiB`, unit: 'MB/s', value: best(activity), baseline: { name: 'fetch() piped to a file', value: best(pipe) }, goal: { on: 'ratio', op: '>=', target: 0.9 } }),
+        figure({ name: `downloadVideo throughput, ${size / MiB} MiB (median round)`, unit: 'MB/s', value: speed(activity), baseline: { name: 'fetch() piped to a file', value: speed(pipe) }, goal: { on: 'ratio', op: '>=', target: 0.9 } }),
         figure({ name: 'downloadVideo peak RSS growth', unit: 'MiB', value: growth(activity), baseline: { name: 'fetch() pipe', value: growth(pipe) }, goal: { on: 'value', op: '<', target: 64 } }),
         figure({
           name: 'resume after a cut at 50 %: bytes fetched twice',

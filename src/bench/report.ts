@@ -104,6 +104,14 @@ export function latencyStats(values: number[]): LatencyStats {
   return { count: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max, mean: sum / values.length };
 }
 
+/** The middle value; for an even count, the mean of the two middle ones. null when empty. */
+export function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** One load run: the latency of every request that succeeded, the failures, the wall time. */
 export interface LoadRun {
   latencies: number[];

@@ -13,6 +13,7 @@ import {
   judge,
   latencyStats,
   mbPerSecond,
+  median,
   naivePollingCalls,
   perSecond,
   ratioOf,
@@ -77,6 +78,15 @@ test('rates: per second and MB/s', () => {
   assert.equal(perSecond(5, 0), null);
   assert.equal(mbPerSecond(1e9, 2000), 500);
   assert.equal(mbPerSecond(1, 0), null);
+});
+
+test('median: the middle round, the mean of the two middle ones for an even count, not swayed by one outlier', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([500, 520, 480, 700]), 510);
+  assert.equal(median([7]), 7);
+  assert.equal(median([]), null);
+  const rounds = [510, 505, 498, 660];
+  assert.ok(median(rounds)! < Math.max(...rounds), 'a lucky round does not decide it');
 });
 
 test('a naive poller: one create, then a read every interval until one sees the end', () => {
