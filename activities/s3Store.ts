@@ -118,8 +118,8 @@ export function createS3Store({ s3, client, timing = {} }: S3StoreDeps) {
     const heartbeat = () => ctx.heartbeat({ bytesUploaded } satisfies UploadProgress);
     // On a timer as well as on progress: Temporal delivers a cancellation only in answer to
     // a heartbeat, and a part of a slow upload can take longer than the heartbeat timeout.
+    // None at the start: it would say nothing and still cost the Temporal server a write.
     const timer = setInterval(heartbeat, heartbeatEveryMs);
-    heartbeat();
     try {
       const transfer = new Upload({
         client,
