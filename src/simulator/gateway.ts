@@ -30,13 +30,14 @@ export class Gateway {
 
   changed(task: SimTask): void {
     const status = JOB_STATUS[task.status];
-    // Entering "processing" is the first progress step.
-    const data = this.data(task, status === 'processing' ? PROGRESS_STEPS[0] : undefined);
-    for (const event of [...EVENTS[status], 'job.status_changed' as const]) this.emit(task, event, data);
+    // Entering "processing" is the first progress step. Built once, and only when someone listens.
+    let data: Record<string, unknown> | undefined;
+    const lazyData = () => (data ??= this.data(task, status === 'processing' ? PROGRESS_STEPS[0] : undefined));
+    for (const event of [...EVENTS[status], 'job.status_changed' as const]) this.emit(task, event, lazyData);
   }
 
   progress(task: SimTask, percent: number): void {
-    this.emit(task, 'video.processing', this.data(task, percent));
+    this.emit(task, 'video.processing', () => this.data(task, percent));
   }
 
   private data(task: SimTask, progress: number | undefined): Record<string, unknown> {
@@ -62,10 +63,10 @@ export class Gateway {
     };
   }
 
-  private emit(task: SimTask, event: GatewayEvent, data: Record<string, unknown>): void {
+  private emit(task: SimTask, event: GatewayEvent, data: () => Record<string, unknown>): void {
     const hooks = this.registry.subscribers(event);
     if (hooks.length === 0) return;
-    const body = JSON.stringify({ event, timestamp: Math.floor(Date.now() / 1000), data });
+    const body = JSON.stringify({ event, timestamp: Math.floor(Date.now() / 1000), data: data() });
     // One id per event: stable across retries and duplicates, the receiver's idempotency key.
     const id = `msg_${randomUUID()}`;
     const terminal = task.status === 'succeed' || task.status === 'failed';
