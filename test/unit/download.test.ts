@@ -136,7 +136,8 @@ describe('downloadVideo', () => {
     const beats: number[] = [];
     env.on('heartbeat', (d: { bytesDone: number }) => beats.push(d.bytesDone));
 
-    const result = await runIn(env, download().downloadVideo, { generationId: 'gen-full', url: `${base}/video` });
+    // A long interval, so that only the progress rule decides, however slow the machine.
+    const result = await runIn(env, download({ timing: { heartbeatEveryMs: 60_000 } }).downloadVideo, { generationId: 'gen-full', url: `${base}/video` });
 
     assert.equal(result.path, path.join(dir, 'gen-full.mp4'));
     assert.equal(result.bytes, VIDEO.length);
@@ -156,7 +157,7 @@ describe('downloadVideo', () => {
     const beats: number[] = [];
     env.on('heartbeat', (d: { bytesDone: number }) => beats.push(d.bytesDone));
 
-    const result = await runIn(env, download().downloadVideo, { generationId: 'gen-small', url: `${base}/small` });
+    const result = await runIn(env, download({ timing: { heartbeatEveryMs: 10_000 } }).downloadVideo, { generationId: 'gen-small', url: `${base}/small` });
 
     assert.equal(result.bytes, 64 * 1024);
     assert.deepEqual(beats, []);
