@@ -181,9 +181,9 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   function adopt(taskId: string): void {
     log.info('Provider task known', { taskId, provider: input.provider });
     state.providerTaskId = taskId;
-    if (revision >= 3) setStatus('waiting', taskId);
-    else upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
     if (latest && latest.taskId !== taskId) latest = undefined;
+    if (revision >= 3) return setStatus('waiting', taskId); // touches the details itself
+    upsertSearchAttributes([{ key: KlingTaskId, value: taskId }]);
     touch();
   }
 
