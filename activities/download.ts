@@ -379,10 +379,11 @@ function request(url: URL, headers: Record<string, string>, addresses: ResolvedA
 
 /**
  * Heartbeats during the transfer: every `everyMs` (stalled or not, so a cancel still arrives)
- * and every HEARTBEAT_EVERY_BYTES of progress, but neither at the start nor at the end. The SDK sends a heartbeat's first call at once, and
- * each one it sends is a write on the Temporal server; one at the start or the end says nothing
- * (the heartbeat timeout counts from the start, the result carries the bytes). So a download
- * done within `everyMs` costs no heartbeat at all (npm run bench: orchestration).
+ * and every HEARTBEAT_EVERY_BYTES of progress, but neither at the start nor at the end. The
+ * SDK sends a heartbeat's first call at once, and each one it sends is a write on the
+ * Temporal server; one at the start or the end says nothing (the heartbeat timeout counts
+ * from the start, the result carries the bytes). So a download done within `everyMs` costs no
+ * heartbeat at all (npm run bench: orchestration).
  */
 function heartbeater(ctx: Context, everyMs: number) {
   let lastAt = Date.now();
