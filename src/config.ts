@@ -4,18 +4,19 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/limits.js';
+import { DEFAULT_STEP_STATUS_DELAY_MS } from '../workflows/types.js';
 
 const SIMULATOR_ACCESS_KEY = 'sim-access-key';
 const SIMULATOR_SECRET_KEY = 'sim-secret-key-do-not-use-in-production';
 const SIMULATOR_RUNBLOB_KEY = 'sim-runblob-key';
 
-const duration = (fallback: string) =>
+const duration = (fallback: string, { zeroAllowed = false } = {}) =>
   z
     .string()
     .default(fallback)
     .transform((v, ctx) => {
       const ms = parseDuration(v);
-      if (ms === undefined || ms <= 0) {
+      if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed)) {
         ctx.addIssue({ code: 'custom', message: `not a duration: "${v}" (use e.g. 30s, 5m, 1500ms)` });
         return z.NEVER;
       }
@@ -96,6 +97,7 @@ const EnvSchema = z.object({
   GENERATION_DEADLINE: duration('30m'),
   POLL_INTERVAL: duration('5s'),
   MAX_POLL_INTERVAL: duration('60s'),
+  STEP_STATUS_DELAY: duration(`${DEFAULT_STEP_STATUS_DELAY_MS}ms`, { zeroAllowed: true }),
 
   STORAGE_DIR: optionalString,
   DOWNLOAD_DIR: optionalString,
@@ -192,7 +194,13 @@ export interface Config {
     secret: string | undefined;
     timeoutMs: number;
   };
-  generation: { deadlineMs: number; pollIntervalMs: number; maxPollIntervalMs: number };
+  generation: {
+    deadlineMs: number;
+    pollIntervalMs: number;
+    maxPollIntervalMs: number;
+    /** How long the steps after the result run before GenerationStatus shows them; 0 → at once. */
+    stepStatusDelayMs: number;
+  };
   storage: {
     dir: string;
     /** Set when S3_BUCKET is: videos then go to S3 instead of `dir`. */
@@ -280,7 +288,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     simulatorPort: e.SIMULATOR_PORT,
     callback: { secret: e.CALLBACK_SECRET, timeoutMs: e.CALLBACK_TIMEOUT },
-    generation: { deadlineMs: e.GENERATION_DEADLINE, pollIntervalMs: e.POLL_INTERVAL, maxPollIntervalMs: e.MAX_POLL_INTERVAL },
+    generation: {
+      deadlineMs: e.GENERATION_DEADLINE,
+      pollIntervalMs: e.POLL_INTERVAL,
+      maxPollIntervalMs: e.MAX_POLL_INTERVAL,
+      stepStatusDelayMs: e.STEP_STATUS_DELAY,
+    },
     storage: { dir: path.resolve(e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'videos')), s3 },
     download: {
       dir: path.resolve(e.DOWNLOAD_DIR ?? path.join(e.DATA_DIR, 'downloads')),

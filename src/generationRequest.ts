@@ -2,7 +2,7 @@
 // CLI and the programmatic client all use this schema) with messages that name the field.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { GENERATION_REVISION, type GenerationInput, type GenerationRequest, type ProviderName, type TaskKind } from '../workflows/types.js';
+import { DEFAULT_STEP_STATUS_DELAY_MS, GENERATION_REVISION, type GenerationInput, type GenerationRequest, type ProviderName, type TaskKind } from '../workflows/types.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -250,6 +250,8 @@ export interface GenerationDefaults {
   deadlineMs: number;
   pollIntervalMs: number;
   maxPollIntervalMs: number;
+  /** STEP_STATUS_DELAY; absent → DEFAULT_STEP_STATUS_DELAY_MS. */
+  stepStatusDelayMs?: number;
 }
 
 export const DEFAULTS: GenerationDefaults = { callbackTimeoutMs: 5 * 60_000, deadlineMs: 30 * 60_000, pollIntervalMs: 5_000, maxPollIntervalMs: 60_000 };
@@ -286,5 +288,6 @@ export function toWorkflowInput(id: string, r: ParsedGenerationRequest, d: Gener
     deadlineMs: r.deadline ?? d.deadlineMs,
     pollIntervalMs: d.pollIntervalMs,
     maxPollIntervalMs: d.maxPollIntervalMs,
+    stepStatusDelayMs: d.stepStatusDelayMs ?? DEFAULT_STEP_STATUS_DELAY_MS,
   };
 }

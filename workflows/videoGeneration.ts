@@ -13,6 +13,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,6 +22,7 @@ import { providerUpdateSignal, statusQuery } from './messages.js';
 import { GenerationStatusKey, KlingTaskId, VideoProvider } from './searchAttributes.js';
 import { isTerminalTask, supersedes } from './taskUpdates.js';
 import {
+  DEFAULT_STEP_STATUS_DELAY_MS,
   SUBMIT_OUTCOME_UNKNOWN,
   WorkflowFailureType,
   type GenerationInput,
@@ -66,6 +68,9 @@ const { notify } = proxyActivities<Activities>({
   retry: { initialInterval: '5s', backoffCoefficient: 6, maximumInterval: '2h', maximumAttempts: 10 },
 });
 
+/** Held back from GenerationStatus for input.stepStatusDelayMs (revision ≥ 4). */
+const STEP_STATUSES: readonly GenerationStatus[] = ['downloading', 'storing', 'notifying'];
+
 /** Bounds resubmission after failures the provider calls transient. */
 const MAX_SUBMISSIONS = 3;
 
@@ -88,6 +93,9 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   };
   let latest: TaskUpdate | undefined;
   let downloadStarted = false;
+  /** What GenerationStatus holds; behind state.status while step statuses are held back. */
+  let publishedStatus = state.status;
+  let holdStepStatuses = false;
 
   // Handlers first: a callback may arrive before the submit activity even returns.
   setHandler(statusQuery, () => state);
@@ -116,9 +124,29 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
   function setStatus(status: GenerationStatus, taskId?: string): void {
     if (state.status === status && taskId === undefined) return;
     state.status = status;
+    publishStatus(taskId);
+    touch();
+  }
+
+  function publishStatus(taskId?: string): void {
+    const status = state.status;
+    if (taskId === undefined && (status === publishedStatus || (holdStepStatuses && STEP_STATUSES.includes(status)))) return;
+    publishedStatus = status;
     if (taskId === undefined) upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
     else upsertSearchAttributes([{ key: KlingTaskId, value: taskId }, { key: GenerationStatusKey, value: status }]);
-    touch();
+  }
+
+  /** Keeps the step statuses out of GenerationStatus for `ms`, then publishes the current one. */
+  function holdStepStatusesFor(ms: number): void {
+    holdStepStatuses = true;
+    // Left pending when the generation ends first: a closed workflow's timer just lapses.
+    sleep(ms).then(
+      () => {
+        holdStepStatuses = false;
+        publishStatus();
+      },
+      () => undefined, // cancelled with the generation, which publishes `cancelled` itself
+    );
   }
 
   async function endWithoutVideo(status: 'failed' | 'timed_out', error: ProviderError, type: string): Promise<never> {
@@ -264,6 +292,8 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     }
 
     state.providerVideoId = video.id;
+    const stepStatusDelayMs = input.stepStatusDelayMs ?? DEFAULT_STEP_STATUS_DELAY_MS;
+    if (revision >= 4 && stepStatusDelayMs > 0) holdStepStatusesFor(stepStatusDelayMs);
     setStatus('downloading');
     downloadStarted = true;
     const downloaded = await downloadVideo({ generationId: id, url: video.url });

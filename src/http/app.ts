@@ -161,6 +161,7 @@ export function appDepsFromConfig(config: Config & { callback: { secret: string 
       deadlineMs: config.generation.deadlineMs,
       pollIntervalMs: config.generation.pollIntervalMs,
       maxPollIntervalMs: config.generation.maxPollIntervalMs,
+      stepStatusDelayMs: config.generation.stepStatusDelayMs,
     },
   };
 }

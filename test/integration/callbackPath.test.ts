@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { callbackToken } from '../../src/providers/callbackToken.js';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
-import { parseGenerationRequest, toWorkflowInput } from '../../src/generationRequest.js';
-import { GENERATION_REVISION, type GenerationState } from '../../workflows/types.js';
-import { activityTypesIn, requestCount, signalsIn, versioningIn } from '../support/history.js';
+import { DEFAULTS, parseGenerationRequest, toWorkflowInput } from '../../src/generationRequest.js';
+import { startGeneration } from '../../src/temporal/generations.js';
+import { DEFAULT_STEP_STATUS_DELAY_MS, GENERATION_REVISION, type GenerationState } from '../../workflows/types.js';
+import { activityTypesIn, requestCount, signalsIn, statusUpsertsIn, versioningIn } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let s: TestStack;
@@ -54,9 +55,23 @@ describe('callback path', () => {
     const { patches, upserts, upsertedKeys } = await versioningIn(s.client, id);
     assert.deepEqual(patches, []);
     assert.ok(!upsertedKeys.includes('TemporalChangeVersion'), upsertedKeys.join());
-    // One upsert (one visibility write) per status change; the task id goes with `waiting`:
-    // waiting + task id, downloading, storing, notifying, completed.
-    assert.deepEqual(upserts, [['GenerationStatus', 'KlingTaskId'], ['GenerationStatus'], ['GenerationStatus'], ['GenerationStatus'], ['GenerationStatus']]);
+    // One upsert (one visibility write) per published status; the task id goes with `waiting`.
+    // Download, store and notify of a small video end within STEP_STATUS_DELAY (10 s), so
+    // their statuses never reach visibility: waiting + task id, then completed.
+    assert.deepEqual(upserts, [['GenerationStatus', 'KlingTaskId'], ['GenerationStatus']]);
+    const { statuses, timersMs } = await statusUpsertsIn(s.client, id);
+    assert.deepEqual(statuses, ['waiting', 'completed']);
+    assert.ok(timersMs.includes(DEFAULT_STEP_STATUS_DELAY_MS), `timers: ${timersMs.join()}`);
+  });
+
+  test('with STEP_STATUS_DELAY 0, every step status is upserted as it starts (revision 3 did so)', async () => {
+    const defaults = { ...DEFAULTS, stepStatusDelayMs: 0 };
+    const { id } = await startGeneration(s.client, { prompt: 'every step shown' }, { taskQueue: s.config.temporal.taskQueue, defaults });
+    assert.equal(((await s.client.workflow.getHandle(id).result()) as GenerationState).status, 'completed');
+    const { statuses, timersMs } = await statusUpsertsIn(s.client, id);
+    assert.deepEqual(statuses, ['waiting', 'downloading', 'storing', 'notifying', 'completed']);
+    // No timer holds the steps back; the only one a generation may start is its callback timeout.
+    assert.ok(timersMs.every((ms) => ms === defaults.callbackTimeoutMs), `timers: ${timersMs.join()}`);
   });
 
   test('a generation started without a revision, as an older server started them, reads locally behind its patch', async () => {

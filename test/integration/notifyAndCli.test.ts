@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { getGeneration, startGeneration } from '../../src/index.js';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
+import { statusUpsertsIn } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
 const NOTIFY_SECRET = 'whsec_dGVzdC1ub3RpZnktc2VjcmV0LXRlc3Qtbm90aWZ5';
@@ -14,6 +15,8 @@ let s: TestStack;
 let receiver: http.Server;
 let receiverUrl: string;
 const received: { id: string; verified: boolean; body: any }[] = [];
+/** Generations whose notification the receiver holds unanswered until the test releases it. */
+const held = new Map<string, Promise<void>>();
 
 before(async () => {
   receiver = http.createServer((req, res) => {
@@ -27,13 +30,14 @@ before(async () => {
       } catch {
         verified = false;
       }
-      received.push({ id: String(req.headers['webhook-id']), verified, body: JSON.parse(body) });
-      res.writeHead(verified ? 204 : 401).end();
+      const event = JSON.parse(body);
+      received.push({ id: String(req.headers['webhook-id']), verified, body: event });
+      void (held.get(event.data?.id) ?? Promise.resolve()).then(() => res.writeHead(verified ? 204 : 401).end());
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  s = await startTestStack({ NOTIFY_SECRET });
+  s = await startTestStack({ NOTIFY_SECRET, STEP_STATUS_DELAY: '1s' });
   await s.sim.configure({ processingMs: 300 });
 });
 after(async () => {
@@ -52,6 +56,31 @@ test('a completed generation notifies notifyUrl once, signed (Standard Webhooks)
   assert.equal(mine[0]!.body.type, 'generation.completed');
   assert.equal(mine[0]!.body.data.video.sha256, await expectedVideoSha256());
   assert.equal(mine[0]!.id, `msg_${id}_generation.completed`);
+});
+
+test('a step that lasts reaches GenerationStatus after STEP_STATUS_DELAY; the status query has it at once', async () => {
+  let release!: () => void;
+  const res = await s.api('POST', '/generations', { prompt: 'a slow receiver', notifyUrl: receiverUrl });
+  const id: string = res.body.id;
+  held.set(id, new Promise<void>((r) => (release = r)));
+  try {
+    // The receiver holds the notification: the generation stays in its notifying step.
+    await s.waitForStatus(id, ['notifying']);
+    // Findable the way users search: a visibility query on the search attribute.
+    const query = `WorkflowId = "${id}" AND GenerationStatus = "notifying"`;
+    await waitFor(async () => (await s.client.workflow.count(query)).count === 1, 'GenerationStatus "notifying" in visibility', 15_000);
+    assert.ok(received.some((r) => r.body.data.id === id), 'the receiver has the notification, unanswered');
+  } finally {
+    release();
+  }
+  const state = await s.waitForStatus(id, ['completed', 'failed']);
+  assert.equal(state.status, 'completed');
+  assert.equal(state.notification, 'sent');
+  const { statuses, timersMs } = await statusUpsertsIn(s.client, id);
+  assert.ok(timersMs.includes(1000), `timers: ${timersMs.join()}`);
+  assert.equal(statuses[0], 'waiting');
+  // The held step was published when the delay ran out; a step before it only if it outlasted it.
+  assert.deepEqual(statuses.slice(-2), ['notifying', 'completed']);
 });
 
 test('a failed generation is notified too, with the reason', async () => {

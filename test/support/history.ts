@@ -41,6 +41,21 @@ export async function versioningIn(client: Client, workflowId: string): Promise<
   return { patches, upserts, upsertedKeys: upserts.flat() };
 }
 
+/** The GenerationStatus values a workflow upserted, in order, and the durations of the timers it started. */
+export async function statusUpsertsIn(client: Client, workflowId: string): Promise<{ statuses: string[]; timersMs: number[] }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const statuses = events.flatMap((e) => {
+    const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.GenerationStatus;
+    return field ? [defaultPayloadConverter.fromPayload<string>(field)] : [];
+  });
+  const timersMs = events.flatMap((e) => {
+    const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+  });
+  return { statuses, timersMs };
+}
+
 /** Sum of simulator request counts whose "METHOD /route" key matches. */
 export function requestCount(stats: { requests: Record<string, number> }, pattern: RegExp): number {
   return Object.entries(stats.requests).reduce((n, [key, count]) => (pattern.test(key) ? n + count : n), 0);

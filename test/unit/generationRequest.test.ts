@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGenerationRequest, toWorkflowInput, ValidationError } from '../../src/generationRequest.js';
+import { DEFAULTS, parseGenerationRequest, toWorkflowInput, ValidationError } from '../../src/generationRequest.js';
+import { DEFAULT_STEP_STATUS_DELAY_MS } from '../../workflows/types.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
 
 test('defaults and durations: seconds as numbers, units as strings', () => {
@@ -14,6 +15,8 @@ test('defaults and durations: seconds as numbers, units as strings', () => {
   assert.equal(input.deadlineMs, 45 * 60_000);
   assert.deepEqual(input.request, { prompt: 'a fox', kind: 'text2video', duration: '10' });
   assert.equal(toWorkflowInput('gen-2', parseGenerationRequest({ prompt: 'x' })).callbackTimeoutMs, 5 * 60_000);
+  assert.equal(input.stepStatusDelayMs, DEFAULT_STEP_STATUS_DELAY_MS);
+  assert.equal(toWorkflowInput('gen-3', r, { ...DEFAULTS, stepStatusDelayMs: 0 }).stepStatusDelayMs, 0);
 });
 
 test('every invalid field is named', () => {
@@ -48,6 +51,13 @@ test('config: offline defaults, and a bad value names the variable', () => {
   assert.ok(!real.download.allowedHosts.some((h) => h.startsWith('127.')));
   assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
   assert.throws(() => loadConfig({ CALLBACK_TIMEOUT: 'soon' }), /CALLBACK_TIMEOUT/);
+  assert.throws(() => loadConfig({ CALLBACK_TIMEOUT: '0s' }), /CALLBACK_TIMEOUT/);
+  // The step-status delay may be 0 (every step upserted at once), not negative or garbage.
+  assert.equal(c.generation.stepStatusDelayMs, 10_000);
+  assert.equal(loadConfig({ STEP_STATUS_DELAY: '0' }).generation.stepStatusDelayMs, 0);
+  assert.equal(loadConfig({ STEP_STATUS_DELAY: '2500ms' }).generation.stepStatusDelayMs, 2_500);
+  assert.throws(() => loadConfig({ STEP_STATUS_DELAY: '-1s' }), /STEP_STATUS_DELAY/);
+  assert.throws(() => loadConfig({ STEP_STATUS_DELAY: 'later' }), /STEP_STATUS_DELAY/);
   assert.throws(() => loadConfig({ KLING_ACCESS_KEY: 'a' }), /KLING_SECRET_KEY/);
 });
 
