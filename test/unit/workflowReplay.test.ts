@@ -15,7 +15,9 @@ function installRuntime(): void {
   }
 }
 
-type RecordedHistory = { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string }; upsertWorkflowSearchAttributesEventAttributes?: unknown }[] };
+type RecordedHistory = {
+  events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string }; upsertWorkflowSearchAttributesEventAttributes?: unknown; timerFiredEventAttributes?: unknown }[];
+};
 const recorded = async (name: string) => JSON.parse(await readFile(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RecordedHistory;
 
 test('a generation recorded when task reads were activities replays now that they are local', { timeout: 120_000 }, async () => {
@@ -48,4 +50,14 @@ test('a generation of revision 3 (task id with the waiting status, one upsert) r
   const history = await recorded('history-revision-3.json');
   assert.equal(history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length, 5, 'the recording has the revision-3 shape');
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-revision-3');
+});
+
+test('a generation of revision 4 (its notify step outlasted the step-status delay) replays', { timeout: 120_000 }, async () => {
+  installRuntime();
+  const history = await recorded('history-revision-4.json');
+  // The recording has that shape: waiting + task id, then notifying when the delay's timer
+  // fired during the notification, then completed.
+  assert.equal(history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length, 3, 'three upserts');
+  assert.ok(history.events.some((e) => e.timerFiredEventAttributes), 'a fired timer');
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), 'gen-recorded-revision-4');
 });
