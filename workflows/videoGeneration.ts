@@ -120,7 +120,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     setCurrentDetails(details.filter(Boolean).join(' · '));
   }
 
-  /** One upsert per change; a newly known provider task id rides along in the same one. */
+  /** The status the query and the current details show at once; GenerationStatus follows (publishStatus). */
   function setStatus(status: GenerationStatus, taskId?: string): void {
     if (state.status === status && taskId === undefined) return;
     state.status = status;
@@ -128,6 +128,7 @@ export async function videoGeneration(input: GenerationInput): Promise<Generatio
     touch();
   }
 
+  /** One upsert per published change; a newly known provider task id rides along in the same one. */
   function publishStatus(taskId?: string): void {
     const status = state.status;
     if (taskId === undefined && (status === publishedStatus || (holdStepStatuses && STEP_STATUSES.includes(status)))) return;
