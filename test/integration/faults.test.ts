@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { after, before, beforeEach, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { expectedVideoSha256 } from '../../src/simulator/video.js';
+import { GenerationStatusKey } from '../../workflows/searchAttributes.js';
 import { activityTypesIn, requestCount, signalsIn } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
@@ -143,7 +144,12 @@ test('cancel mid-download: cancelled, notified, and no partial file left in down
   assert.equal(state.status, 'cancelled');
   // The status says cancelled as soon as that is decided; the clean-up and the notification
   // follow, and the workflow closes once they are done. Look at the disk after that.
-  await waitFor(async () => (await s.client.workflow.getHandle(id).describe()).status.name === 'CANCELLED', 'the workflow closed as cancelled');
+  const closed = await waitFor(async () => {
+    const d = await s.client.workflow.getHandle(id).describe();
+    return d.status.name === 'CANCELLED' && d;
+  }, 'the workflow closed as cancelled');
+  // Cancelled while its downloading status was still held back: visibility has the outcome.
+  assert.equal(closed.typedSearchAttributes.get(GenerationStatusKey), 'cancelled');
   assert.deepEqual((await readdir(s.config.download.dir)).filter((f) => f.startsWith(id)), []);
   // The cancel stopped the transfer: the simulator served well under the 8 MiB (8 s at 1 MiB/s).
   const served: number = (await s.sim.stats()).tasks[state.providerTaskId!]?.videoBytesServed ?? NaN;
