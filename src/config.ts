@@ -43,6 +43,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
  */
 export const DEFAULT_WORKER_NICE = 10;
 
+export type GrpcCompression = 'none' | 'gzip';
+/** Of the Temporal connections; why off: src/temporal/connect.ts. */
+export const DEFAULT_GRPC_COMPRESSION: GrpcCompression = 'none';
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const EnvSchema = z.object({
@@ -81,6 +85,7 @@ const EnvSchema = z.object({
     .default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_NICE: z.coerce.number().int().min(0, 'must be 0 (normal priority) to 19').max(19, 'must be 0 to 19 (lowest priority)').default(DEFAULT_WORKER_NICE),
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
+  TEMPORAL_GRPC_COMPRESSION: z.enum(['none', 'gzip'], { error: 'must be none or gzip' }).default(DEFAULT_GRPC_COMPRESSION),
 
   KLING_ACCESS_KEY: optionalString,
   KLING_SECRET_KEY: optionalString,
@@ -176,6 +181,8 @@ export interface Config {
     workerNice: number;
     /** Web UI of an external Temporal, for links; the embedded one is known at start. */
     uiUrl: string | undefined;
+    /** gRPC compression of this process's Temporal connection (src/temporal/connect.ts). */
+    grpcCompression: GrpcCompression;
   };
   kling: {
     apiBase: string;
@@ -271,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       workerNice: e.WORKER_NICE,
       uiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+      grpcCompression: e.TEMPORAL_GRPC_COMPRESSION,
     },
     kling: {
       apiBase,

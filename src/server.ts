@@ -12,7 +12,7 @@ const config = withSecrets(loadConfig());
 const logger = createLogger(config.logLevel);
 // The Temporal runtime behind the client's connection logs through pino too (no worker here, no SDK metrics).
 installRuntime(logger, { host: config.host, port: undefined });
-const { client, connection } = await connectClient(requireTemporalAddress(config), config.temporal.namespace);
+const { client, connection } = await connectClient(requireTemporalAddress(config), config.temporal);
 const app = buildApp({ ...appDepsFromConfig(config, client), metrics: createMetrics(client) }, logger);
 await app.listen({ port: config.port, host: config.host });
 

@@ -98,7 +98,7 @@ export async function startStack(baseConfig: Config, opts: StackOptions = {}): P
       ? installRuntime(opts.logger, { host: config.host, port: config.temporal.workerMetricsPort })
       : undefined;
     // One native connection for the HTTP server's client and the worker.
-    const { client, connection } = await connectClient(address, config.temporal.namespace);
+    const { client, connection } = await connectClient(address, config.temporal);
     cleanups.push(() => connection.close());
     const temporalUiUrl = devServer?.uiUrl ?? config.temporal.uiUrl;
     const metrics = createMetrics(client);

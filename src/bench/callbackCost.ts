@@ -9,6 +9,7 @@ import { openSync } from 'node:fs';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
+import { DEFAULT_GRPC_COMPRESSION } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { createMetrics } from '../observability/metrics.js';
 import { installRuntime } from '../observability/runtime.js';
@@ -29,7 +30,7 @@ const logger = pino({ level: 'info' }, pino.destination({ dest: openSync('/dev/n
 installRuntime(logger, { host: '127.0.0.1', port: undefined });
 console.log('starting an in-memory Temporal dev server…');
 const dev = await startDevServer({ cliPath: await resolveTemporalCli(), headless: true });
-const { client, connection } = await connectClient(dev.address, 'default');
+const { client, connection } = await connectClient(dev.address, { namespace: 'default', grpcCompression: DEFAULT_GRPC_COMPRESSION });
 const sim = await startBenchSim();
 try {
   const { taskId } = await sim.videoTask({ videoBytes: 1_000 });

@@ -4,8 +4,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKER_NICE } from '../../config.js';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DEFAULT_GRPC_COMPRESSION, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKER_NICE } from '../../config.js';
+import { connectNative } from '../../temporal/connect.js';
 import { setCpuNice } from '../../temporal/cpuPriority.js';
 import { createBaselineActivities } from './activities.js';
 
@@ -19,7 +20,7 @@ const workflowBundle = await bundleWorkflowCode({
   logger: { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop },
 });
 const client = new Client({ connection: await Connection.connect({ address: values.address }) });
-const connection = await NativeConnection.connect({ address: values.address });
+const connection = await connectNative(values.address, DEFAULT_GRPC_COMPRESSION);
 const worker = await Worker.create({
   connection,
   taskQueue: values['task-queue'],
