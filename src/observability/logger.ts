@@ -10,7 +10,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       level,
       base: { service: 'klingflow' },
       // Last line of defence: secret-looking fields never leave the process.
-      redact: { paths: ['*.secret', '*.secretKey', '*.token', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
+      redact: { paths: ['secret', 'secretKey', 'token', 'authorization', '*.secret', '*.secretKey', '*.token', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
     },
     // stdout written synchronously, pino's own default. A line is one write(2) of a few
     // microseconds; written asynchronously it is handed to libuv's thread pool, and the hand-off

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { ConfigError, DEFAULT_GRPC_COMPRESSION, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_GRPC_COMPRESSION, loadConfig, type GrpcCompression } from '../../src/config.js';
 import { connectNative } from '../../src/temporal/connect.js';
 
 interface Call {
@@ -36,7 +36,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function signalThrough(compression: 'none' | 'gzip'): Promise<Call> {
+async function signalThrough(compression: GrpcCompression): Promise<Call> {
   calls.length = 0;
   const connection = await connectNative(address, compression);
   try {
