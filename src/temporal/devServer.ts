@@ -49,12 +49,18 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  *   forwarding between partitions: about 13 % less server CPU per workflow;
  * - eager activities: an activity scheduled by a workflow task goes back to the worker in the
  *   answer to that task's completion, without a trip through matching: about 16 % less again.
+ * - search attributes read from the server's cache (refreshed every 60 s), as in any other
+ *   Temporal deployment: the CLI's dev server re-reads them from its database on every read,
+ *   so that ones created at run time are usable at once. klingflow's are created with the
+ *   server (--search-attribute, stored before it serves). With workflows that upsert, about
+ *   10 % less server CPU per workflow (34.0 against 30.5 ms, 6 alternating rounds).
  * A user's own cluster (TEMPORAL_ADDRESS) keeps its own dynamic config; these are its keys.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, boolean | number> = {
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
   'system.enableActivityEagerExecution': true,
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../../src/temporal/devServer.js';
 import { resolveTemporalCli } from '../../src/temporal/temporalCli.js';
 import { startGeneration } from '../../src/temporal/generations.js';
+import { waitFor } from '../support/waitFor.js';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'klingflow-devserver-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -43,5 +44,28 @@ test('a restart of the dev server keeps every workflow, findable by search attri
     });
   } finally {
     await second.stop();
+  }
+});
+
+// The dev server reads search attributes from a cache refreshed once a minute
+// (DEV_SERVER_DYNAMIC_CONFIG). klingflow's are stored before the server serves, so the very
+// first request after it is ready may already use them: a start that sets them and a
+// visibility query that filters on them, with no minute of "not defined" errors.
+test('search attributes are usable the moment a fresh dev server is ready', async () => {
+  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const server = await startDevServer({ cliPath, headless: true });
+  try {
+    await withClient(server.address, async (client) => {
+      const started = await startGeneration(client, { prompt: 'first request' }, { taskQueue: 'nobody-polls-this' });
+      const found = await waitFor(async () => {
+        const ids: string[] = [];
+        for await (const wf of client.workflow.list({ query: `GenerationStatus = "submitting" AND VideoProvider = "kling"` })) ids.push(wf.workflowId);
+        return ids.includes(started.id) && ids;
+      }, 'the generation in a visibility query on its search attributes');
+      assert.deepEqual(found, [started.id]);
+      await client.workflow.getHandle(started.id).terminate('test cleanup');
+    });
+  } finally {
+    await server.stop();
   }
 });
