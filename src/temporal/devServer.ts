@@ -63,6 +63,17 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, boolean | number> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
+/**
+ * A database file (`npm start`) is written in WAL mode: a commit appends to the log and syncs
+ * it once, instead of SQLite's default rollback journal (journal, database and journal
+ * deletion, several syncs). `synchronous=full` keeps every commit durable across a power cut,
+ * as the default is: a signal acknowledged to a provider is never lost. Measured on this
+ * machine, 16 signals in flight: 260–320 against 640–830 signals/s, p50 48–60 against
+ * 18–24 ms (`synchronous=normal` would reach ~1,000–1,400/s but may lose the last commits
+ * on power loss). An in-memory database has no journal to change.
+ */
+export const DEV_SERVER_FILE_PRAGMAS: Record<string, string> = { journal_mode: 'wal', synchronous: 'full' };
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port || (await freePort(ip));
@@ -72,6 +83,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.dbFile) {
     await mkdir(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    for (const [pragma, value] of Object.entries(DEV_SERVER_FILE_PRAGMAS)) args.push('--sqlite-pragma', `${pragma}=${value}`);
   }
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort ?? port + 1000));

@@ -1,7 +1,7 @@
-// The embedded Temporal of `npm start`: search attributes registered, and state kept in
-// a SQLite file across a restart.
+// The embedded Temporal of `npm start`: search attributes registered and usable at once, and
+// state kept in a SQLite file across a restart, even after a kill.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -40,6 +40,29 @@ test('a restart of the dev server keeps every workflow, findable by search attri
       const found: string[] = [];
       for await (const wf of client.workflow.list({ query: `GenerationStatus = "submitting" AND VideoProvider = "kling"` })) found.push(wf.workflowId);
       assert.ok(found.includes(started.id), `visibility query found ${found.join(',')}`);
+      await client.workflow.getHandle(started.id).terminate('test cleanup');
+    });
+  } finally {
+    await second.stop();
+  }
+});
+
+// `npm start`'s database runs in WAL mode with every commit synced (DEV_SERVER_FILE_PRAGMAS):
+// a generation the server has acknowledged survives the server being killed outright.
+test('a generation acknowledged before the dev server is killed (SIGKILL) is there after a restart; the file is in WAL mode', async () => {
+  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const dbFile = path.join(dir, 'killed.db');
+  const first = await startDevServer({ cliPath, dbFile, headless: true });
+  const started = await withClient(first.address, (client) => startGeneration(client, { prompt: 'survive a kill' }, { taskQueue: 'nobody-polls-this' }));
+  await access(`${dbFile}-wal`); // throws unless SQLite keeps a write-ahead log
+  first.process.kill('SIGKILL');
+  await first.stop();
+
+  const second = await startDevServer({ cliPath, dbFile, headless: true });
+  try {
+    await withClient(second.address, async (client) => {
+      const description = await client.workflow.getHandle(started.id).describe();
+      assert.equal(description.status.name, 'RUNNING');
       await client.workflow.getHandle(started.id).terminate('test cleanup');
     });
   } finally {
