@@ -23,6 +23,16 @@ async function withClient<T>(address: string, fn: (client: Client) => Promise<T>
   }
 }
 
+/** Starts a dev server on `dbFile` again and hands `fn` a client of it; stops it after. */
+async function onRestartedServer(cliPath: string, dbFile: string, fn: (client: Client) => Promise<void>): Promise<void> {
+  const server = await startDevServer({ cliPath, dbFile, headless: true });
+  try {
+    await withClient(server.address, fn);
+  } finally {
+    await server.stop();
+  }
+}
+
 test('a restart of the dev server keeps every workflow, findable by search attribute', async () => {
   const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const dbFile = path.join(dir, 'temporal.db');
@@ -31,20 +41,15 @@ test('a restart of the dev server keeps every workflow, findable by search attri
   const started = await withClient(first.address, (client) => startGeneration(client, { prompt: 'persist me' }, { taskQueue: 'nobody-polls-this' }));
   await first.stop();
 
-  const second = await startDevServer({ cliPath, dbFile, headless: true });
-  try {
-    await withClient(second.address, async (client) => {
-      const description = await client.workflow.getHandle(started.id).describe();
-      assert.equal(description.status.name, 'RUNNING');
-      assert.equal(await description.staticSummary(), 'text2video: persist me');
-      const found: string[] = [];
-      for await (const wf of client.workflow.list({ query: `GenerationStatus = "submitting" AND VideoProvider = "kling"` })) found.push(wf.workflowId);
-      assert.ok(found.includes(started.id), `visibility query found ${found.join(',')}`);
-      await client.workflow.getHandle(started.id).terminate('test cleanup');
-    });
-  } finally {
-    await second.stop();
-  }
+  await onRestartedServer(cliPath, dbFile, async (client) => {
+    const description = await client.workflow.getHandle(started.id).describe();
+    assert.equal(description.status.name, 'RUNNING');
+    assert.equal(await description.staticSummary(), 'text2video: persist me');
+    const found: string[] = [];
+    for await (const wf of client.workflow.list({ query: `GenerationStatus = "submitting" AND VideoProvider = "kling"` })) found.push(wf.workflowId);
+    assert.ok(found.includes(started.id), `visibility query found ${found.join(',')}`);
+    await client.workflow.getHandle(started.id).terminate('test cleanup');
+  });
 });
 
 // `npm start`'s database runs in WAL mode with every commit synced (DEV_SERVER_FILE_PRAGMAS):
@@ -58,16 +63,11 @@ test('a generation acknowledged before the dev server is killed (SIGKILL) is the
   first.process.kill('SIGKILL');
   await first.stop();
 
-  const second = await startDevServer({ cliPath, dbFile, headless: true });
-  try {
-    await withClient(second.address, async (client) => {
-      const description = await client.workflow.getHandle(started.id).describe();
-      assert.equal(description.status.name, 'RUNNING');
-      await client.workflow.getHandle(started.id).terminate('test cleanup');
-    });
-  } finally {
-    await second.stop();
-  }
+  await onRestartedServer(cliPath, dbFile, async (client) => {
+    const description = await client.workflow.getHandle(started.id).describe();
+    assert.equal(description.status.name, 'RUNNING');
+    await client.workflow.getHandle(started.id).terminate('test cleanup');
+  });
 });
 
 // The dev server reads search attributes from a cache refreshed once a minute
