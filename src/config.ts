@@ -43,7 +43,8 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
  */
 export const DEFAULT_WORKER_NICE = 10;
 
-export type GrpcCompression = 'none' | 'gzip';
+const GRPC_COMPRESSIONS = ['none', 'gzip'] as const;
+export type GrpcCompression = (typeof GRPC_COMPRESSIONS)[number];
 /** Of the Temporal connections; why off: src/temporal/connect.ts. */
 export const DEFAULT_GRPC_COMPRESSION: GrpcCompression = 'none';
 
@@ -85,7 +86,7 @@ const EnvSchema = z.object({
     .default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_NICE: z.coerce.number().int().min(0, 'must be 0 (normal priority) to 19').max(19, 'must be 0 to 19 (lowest priority)').default(DEFAULT_WORKER_NICE),
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
-  TEMPORAL_GRPC_COMPRESSION: z.enum(['none', 'gzip'], { error: 'must be none or gzip' }).default(DEFAULT_GRPC_COMPRESSION),
+  TEMPORAL_GRPC_COMPRESSION: z.enum(GRPC_COMPRESSIONS, { error: `must be ${GRPC_COMPRESSIONS.join(' or ')}` }).default(DEFAULT_GRPC_COMPRESSION),
 
   KLING_ACCESS_KEY: optionalString,
   KLING_SECRET_KEY: optionalString,
