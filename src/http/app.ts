@@ -2,7 +2,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import type { Client } from '@temporalio/client';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
@@ -22,6 +21,7 @@ import { klingCallbackRoutes } from './routes/klingCallback.js';
 import { runblobCallbackRoutes } from './routes/runblobCallback.js';
 import { BODY_LIMITS, type RateLimit } from './limits.js';
 import { redactUrl } from './redact.js';
+import { addSecurityHeaders } from './securityHeaders.js';
 import { OneLinePerRequest } from './requestLog.js';
 
 export { BODY_LIMITS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.js';
@@ -89,15 +89,13 @@ export function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] |
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // Synchronous hooks on every request: an async one costs a promise per answer.
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
-  // A JSON API: no CSP (it governs HTML; an HTML page such as API docs brings its own), the
-  // other helmet defaults stay (nosniff, no-referrer, HSTS, CORP same-origin, no DNS
-  // prefetch…) and framing is denied outright.
-  app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
+  addSecurityHeaders(app);
 
   // JSON only: a text/plain body is a 415, not a string that later fails as "not an object".
   app.removeContentTypeParser('text/plain');

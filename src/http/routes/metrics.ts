@@ -25,11 +25,14 @@ export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
 /** App-level hook (route plugins are encapsulated): callbacks by provider and result, and ack latency. */
 export function recordCallbacks(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (req, reply) => {
+  // Synchronous: an async hook would cost a promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     const url = req.routeOptions.url ?? '';
-    if (!url.startsWith('/webhooks/')) return;
-    const provider = url === '/webhooks/kling' ? 'gateway' : url.split('/')[2] ?? 'unknown';
-    metrics.recordCallback(provider, resultOf(reply.statusCode), reply.elapsedTime / 1000);
+    if (url.startsWith('/webhooks/')) {
+      const provider = url === '/webhooks/kling' ? 'gateway' : url.split('/')[2] ?? 'unknown';
+      metrics.recordCallback(provider, resultOf(reply.statusCode), reply.elapsedTime / 1000);
+    }
+    done();
   });
 }
 
