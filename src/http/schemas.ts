@@ -41,3 +41,11 @@ export const GatewayAckSchema = z.object({
   event: z.string().optional(),
   generationId: z.string().optional(),
 });
+
+/**
+ * For the webhook routes, where every callback pays for it: answers serialized with plain
+ * JSON.stringify, not parsed by their zod schema first. The routes build these answers
+ * themselves, typed against the same schemas at compile time (the zod type provider); the
+ * schemas still document them in /docs. Untrusted input is validated as everywhere else.
+ */
+export const typedAnswerSerializer = () => (data: unknown) => JSON.stringify(data);

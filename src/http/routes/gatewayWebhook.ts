@@ -10,7 +10,7 @@ import { findGenerationByTaskId, isGenerationId, signalProviderUpdate } from '..
 import type { AppDeps } from '../app.js';
 import { BODY_LIMITS } from '../limits.js';
 import { describeRequest } from '../requestLog.js';
-import { ErrorSchema, GatewayAckSchema } from '../schemas.js';
+import { ErrorSchema, GatewayAckSchema, typedAnswerSerializer } from '../schemas.js';
 
 export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   const parseJson = app.getDefaultJsonParser('error', 'error'); // refuses __proto__ / constructor keys
@@ -18,7 +18,7 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (app, dep
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMITS.callbacks }, (_req, body, done) => done(null, body));
 
   const schema = { tags: ['webhooks'], summary: 'Signed gateway events (X-Kling-Signature or Standard Webhooks)', response: { 200: GatewayAckSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema } };
-  app.withTypeProvider<ZodTypeProvider>().post('/webhooks/kling', { bodyLimit: BODY_LIMITS.callbacks, schema }, async (req) => {
+  app.withTypeProvider<ZodTypeProvider>().post('/webhooks/kling', { bodyLimit: BODY_LIMITS.callbacks, schema, serializerCompiler: typedAnswerSerializer }, async (req) => {
     if (!deps.gatewaySecret) throw new HttpError('UNAUTHORIZED', 'Gateway deliveries are not configured: set KLINGAI_WEBHOOK_SECRET');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const now = Date.now();

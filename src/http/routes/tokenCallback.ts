@@ -13,7 +13,7 @@ import type { TaskUpdate } from '../../../workflows/types.js';
 import type { AppDeps } from '../app.js';
 import { BODY_LIMITS } from '../limits.js';
 import { describeRequest } from '../requestLog.js';
-import { CallbackAckSchema, ErrorSchema } from '../schemas.js';
+import { CallbackAckSchema, ErrorSchema, typedAnswerSerializer } from '../schemas.js';
 
 export interface ParsedCallback {
   update: TaskUpdate;
@@ -28,13 +28,13 @@ export function registerTokenCallback(app: FastifyInstance, deps: AppDeps, provi
       bodyLimit: BODY_LIMITS.callbacks,
       // Authenticate before the body is even read: strangers learn nothing about the body
       // format, and cannot make us buffer 256 KiB. (Constant-time compare: callbackToken.ts.)
-      onRequest: async (req) => {
+      onRequest: (req, _reply, done) => {
         const { generationId } = req.params as { generationId?: unknown };
         const { token } = req.query as { token?: unknown };
-        if (typeof generationId !== 'string' || !verifyCallbackToken(generationId, token, deps.callbackSecret)) {
-          throw new HttpError('UNAUTHORIZED', 'Missing or invalid callback token');
-        }
+        const valid = typeof generationId === 'string' && verifyCallbackToken(generationId, token, deps.callbackSecret);
+        done(valid ? undefined : new HttpError('UNAUTHORIZED', 'Missing or invalid callback token'));
       },
+      serializerCompiler: typedAnswerSerializer,
       schema: {
         tags: ['webhooks'],
         summary: `${provider} callback (unsigned; the URL token is the proof)`,
