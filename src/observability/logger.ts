@@ -3,14 +3,18 @@
 // (= workflow id); callback lines carry generationId and taskId from the route.
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
+import { CENSOR, censorSecrets, SECRET_KEYS } from './secretFields.js';
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
       level,
       base: { service: 'klingflow' },
-      // Last line of defence: secret-looking fields never leave the process.
-      redact: { paths: ['secret', 'secretKey', 'token', 'authorization', '*.secret', '*.secretKey', '*.token', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
+      // Last line of defence: secret-looking fields never leave the process. Each line goes
+      // through censorSecrets (secretFields.ts); pino's redact, without wildcards, also
+      // covers a child logger's bindings, which pino does not pass to formatters.log.
+      formatters: { log: censorSecrets },
+      redact: { paths: [...SECRET_KEYS], censor: CENSOR },
     },
     // stdout written synchronously, pino's own default. A line is one write(2) of a few
     // microseconds; written asynchronously it is handed to libuv's thread pool, and the hand-off
