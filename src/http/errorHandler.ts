@@ -92,6 +92,12 @@ export function rawErrorAnswer(socket: Pick<Socket, 'writable' | 'write'>, statu
 /** Requests Node cannot parse (bad request line, headers, chunking; header overflow; timeout). */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // An answer already under way on this socket (a 401 sent before a malformed body was read,
+  // say) must not be followed by a second one: close the connection, as Node's own handler does.
+  if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') rawErrorAnswer(socket, 408, 'REQUEST_TIMEOUT', HttpErrors.REQUEST_TIMEOUT.message);
   else if (err.code === 'HPE_HEADER_OVERFLOW') rawErrorAnswer(socket, 431, 'HEADERS_TOO_LARGE', HttpErrors.HEADERS_TOO_LARGE.message);
   else rawErrorAnswer(socket, 400, 'BAD_REQUEST', 'Malformed HTTP request');

@@ -4,8 +4,14 @@ import { Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { temporalLogger } from './logger.js';
 
-/** Returns the URL of the worker metrics endpoint, or undefined when they are off. */
-export function installRuntime(logger: Logger, metrics: { host: string; port: number | undefined }): string | undefined {
+/**
+ * Returns the URL of the worker metrics endpoint, or undefined when they are off.
+ *
+ * `tokioThreads` sets the runtime's thread count (Rust's tokio reads TOKIO_WORKER_THREADS
+ * when the runtime is built; a value the user set wins). Default: one per core.
+ */
+export function installRuntime(logger: Logger, metrics: { host: string; port: number | undefined }, tokioThreads?: number): string | undefined {
+  if (tokioThreads !== undefined) process.env.TOKIO_WORKER_THREADS ??= String(tokioThreads);
   const bindAddress = metrics.port ? `${metrics.host}:${metrics.port}` : undefined;
   try {
     Runtime.install({

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -996,6 +997,9 @@ test('server.ts on SIGTERM: an in-flight callback finishes with its 200 before t
   let resumed = true;
   try {
     await seen((t) => t.includes('Server listening at'));
+    // The server's Temporal runtime runs on one thread (server.ts): count them in /proc.
+    const threads = readdirSync(`/proc/${child.pid}/task`).map((t) => readFileSync(`/proc/${child.pid}/task/${t}/comm`, 'utf8').trim());
+    assert.equal(threads.filter((name) => name.startsWith('tokio-runtime')).length, 1, threads.join(', '));
     const signalsBefore = (await signalsIn(stack.client, g0)).length;
     const g0State = (await api('GET', `/generations/${g0}`)).body;
     assert.ok(temporal.kill('SIGSTOP'));
