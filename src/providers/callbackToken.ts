@@ -8,8 +8,8 @@ export function callbackToken(generationId: string, secret: string): string {
 }
 
 // Expected tokens of recently verified generations. A provider calls back several times per
-// task, and an HMAC per callback was a tenth of the callback route's own CPU (npm run bench:
-// intake). Only verified tokens are kept, so strangers' guesses cannot fill it; the oldest
+// task, and an HMAC per callback was about 5 % of the callback route's own CPU in a profile
+// (README Performance). Only verified tokens are kept, so strangers' guesses cannot fill it; the oldest
 // leaves first once it is full.
 const verified = new Map<string, { secret: string; token: Buffer }>();
 const VERIFIED_MAX = 10_000;
