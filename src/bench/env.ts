@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
+import { DEFAULT_GRPC_COMPRESSION } from '../config.js';
 import { connectNative } from '../temporal/connect.js';
 import { freePort, startDevServer, type DevServer } from '../temporal/devServer.js';
 import { resolveTemporalCli } from '../temporal/temporalCli.js';
@@ -76,7 +77,7 @@ export async function createBenchEnv(log: (line: string) => void, keepTemp = fal
     // The native connection klingflow's server signals through: the raw-signal baselines get
     // the engine's limit, not the pure-JS client's (which costs the bench 1.4 against 0.8 ms
     // of CPU per signal at 200/s, measured side by side).
-    const connection = await connectNative(dev.address, 'none');
+    const connection = await connectNative(dev.address, DEFAULT_GRPC_COMPRESSION);
     cleanups.push(() => connection.close());
     return { address: dev.address, pid: dev.process.pid ?? -1, client: new Client({ connection }) };
   });

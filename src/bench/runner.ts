@@ -1,8 +1,8 @@
 // Runs the chosen benchmarks one after another, each within its time budget. A crash is
 // recorded and the next benchmark gets a fresh environment; cleanup runs however it ends.
 import os from 'node:os';
-import type { Benchmark } from './benchmark.js';
 import { resolveTemporalCli } from '../temporal/temporalCli.js';
+import type { Benchmark } from './benchmark.js';
 import { createBenchEnv, type BenchEnv } from './env.js';
 import { summarize, type BenchmarkResult, type BenchReport } from './report.js';
 
