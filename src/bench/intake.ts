@@ -20,14 +20,14 @@ const CONCURRENCY = 16;
 const RATE = 200;
 
 const rateOf = (r: LoadRun) => Math.round((r.latencies.length / r.elapsedMs) * 1000);
-
+const perRequest = (ms: number, requests: number) => (requests ? Math.round((ms / requests) * 1000) / 1000 : null);
 
 export const intake: Benchmark = {
   name: 'intake',
   title: 'Callback intake',
   budgetMs: { full: 8 * 60_000, quick: 3 * 60_000 },
   async run({ env, quick, log, signal }) {
-    // The warm-up is long because JIT warm-up is: klingflow's server spends about 1.5 ms of CPU
+    // The warm-up is long because JIT warm-up is: klingflow's server spends 1.1–1.6 ms of CPU
     // per callback over its first 500 and settles near 0.6 ms after about 3,500 (autocannon,
     // in this process, falls from 0.48 to 0.2 ms per request alike). A server lives for
     // millions of callbacks; its first thousands are not what its users feel.
@@ -64,8 +64,7 @@ export const intake: Benchmark = {
         const { result, cpuMs } = await cpuDuring(pids, load);
         (runs[label] ??= []).push(result);
         for (const [k, ms] of Object.entries(cpuMs)) (cpu[label] ??= {})[k] = (cpu[label]?.[k] ?? 0) + (ms ?? 0);
-        const ok = result.latencies.length;
-        (roundCpu[label] ??= []).push(Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, ok ? Math.round(((ms ?? 0) / ok) * 1000) / 1000 : null])));
+        (roundCpu[label] ??= []).push(Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, perRequest(ms ?? 0, result.latencies.length)])));
       };
       const http = (url: string, amount: number) => () => httpLoad({ url, requests, connections: CONCURRENCY, amount, signal });
       const httpAtRate = (amount: number) => () => httpRate({ url: kf.apiUrl, targets: requests.map((r) => ({ path: r.path, headers: r.headers, body: r.body })), rate: RATE, amount, signal });
@@ -98,7 +97,7 @@ export const intake: Benchmark = {
       const cpuPerRequest = Object.fromEntries(
         Object.entries(cpu).map(([label, byProcess]) => {
           const ok = (runs[label] ?? []).reduce((n, r) => n + r.latencies.length, 0);
-          return [label, Object.fromEntries(Object.entries(byProcess).map(([k, ms]) => [k, ok ? Math.round((ms / ok) * 1000) / 1000 : null]))];
+          return [label, Object.fromEntries(Object.entries(byProcess).map(([k, ms]) => [k, perRequest(ms, ok)]))];
         }),
       );
 
