@@ -47,7 +47,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const downloadDir = path.join(dataDir, 'downloads');
   const cleanups: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
   try {
-    const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH, log });
+    const cliPath = await resolveTemporalCli({ log });
     const temporalPort = await freePort();
     const dbFile = path.join(dataDir, 'temporal.db');
     let temporal: DevServer = await startDevServer({ cliPath, port: temporalPort, dbFile, headless: true });

@@ -14,12 +14,14 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export interface ResolveOptions {
+  /** Defaults to env.TEMPORAL_CLI_PATH, so every entry point (bench, chaos, tests) honours it. */
   cliPath?: string;
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
 }
 
-export async function resolveTemporalCli({ cliPath, log = (m) => console.error(m), env = process.env }: ResolveOptions = {}): Promise<string> {
+export async function resolveTemporalCli({ cliPath: given, log = (m) => console.error(m), env = process.env }: ResolveOptions = {}): Promise<string> {
+  const cliPath = given ?? env.TEMPORAL_CLI_PATH;
   if (cliPath) {
     if (!isExecutable(cliPath)) throw new Error(`TEMPORAL_CLI_PATH=${cliPath} is not an executable file`);
     return cliPath;

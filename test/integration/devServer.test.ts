@@ -34,7 +34,7 @@ async function onRestartedServer(cliPath: string, dbFile: string, fn: (client: C
 }
 
 test('a restart of the dev server keeps every workflow, findable by search attribute', async () => {
-  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const cliPath = await resolveTemporalCli();
   const dbFile = path.join(dir, 'temporal.db');
   const first = await startDevServer({ cliPath, dbFile, headless: true });
   // No worker polls this queue: the generation simply stays open.
@@ -55,7 +55,7 @@ test('a restart of the dev server keeps every workflow, findable by search attri
 // `npm start`'s database runs in WAL mode with every commit synced (DEV_SERVER_FILE_PRAGMAS):
 // a generation the server has acknowledged survives the server being killed outright.
 test('a generation acknowledged before the dev server is killed (SIGKILL) is there after a restart; the file is in WAL mode', async () => {
-  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const cliPath = await resolveTemporalCli();
   const dbFile = path.join(dir, 'killed.db');
   const first = await startDevServer({ cliPath, dbFile, headless: true });
   const started = await withClient(first.address, (client) => startGeneration(client, { prompt: 'survive a kill' }, { taskQueue: 'nobody-polls-this' }));
@@ -75,7 +75,7 @@ test('a generation acknowledged before the dev server is killed (SIGKILL) is the
 // first request after it is ready may already use them: a start that sets them and a
 // visibility query that filters on them, with no minute of "not defined" errors.
 test('search attributes are usable the moment a fresh dev server is ready', async () => {
-  const cliPath = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const cliPath = await resolveTemporalCli();
   const server = await startDevServer({ cliPath, headless: true });
   try {
     await withClient(server.address, async (client) => {

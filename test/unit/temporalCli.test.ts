@@ -23,6 +23,8 @@ test('TEMPORAL_CLI_PATH first, then temporal on PATH, then the cache folder', as
   const env = { PATH: path.dirname(onPath), KLINGFLOW_CACHE_DIR: cacheDir };
   const log = () => undefined;
   assert.equal(await resolveTemporalCli({ cliPath: explicit, env, log }), explicit);
+  // The bench and the chaos runner pass no cliPath: the variable itself must win over PATH.
+  assert.equal(await resolveTemporalCli({ env: { ...env, TEMPORAL_CLI_PATH: explicit }, log }), explicit);
   assert.equal(await resolveTemporalCli({ env, log }), onPath);
   const cached = cachedCliPath({ KLINGFLOW_CACHE_DIR: cacheDir });
   assert.equal(cached, path.join(cacheDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'));
