@@ -20,6 +20,10 @@ const CONCURRENCY = 16;
 const RATE = 200;
 
 const rateOf = (r: LoadRun) => Math.round((r.latencies.length / r.elapsedMs) * 1000);
+const p99Of = (r: LoadRun) => {
+  const p99 = combineLoads([r]).latency.p99;
+  return p99 === null ? null : Math.round(p99 * 10) / 10;
+};
 const perRequest = (ms: number, requests: number) => (requests ? Math.round((ms / requests) * 1000) / 1000 : null);
 
 export const intake: Benchmark = {
@@ -134,9 +138,11 @@ export const intake: Benchmark = {
           }),
           // Each side's rate per round (requests/s), to tell a slow side from a slow machine.
           roundRates: { raw: (runs.raw ?? []).map(rateOf), intake: (runs.intake ?? []).map(rateOf) },
+          // Each round's p99 at the fixed rate: slow acks come in bursts, so one round can set the whole p99.
+          roundP99sAtRate: { raw: (runs.rawAtRate ?? []).map(p99Of), intake: (runs.intakeAtRate ?? []).map(p99Of) },
           summaries: { raw: rawRun, intake: intakeRun, empty: emptyRun, rawAtRate: rawRate, intakeAtRate: intakeRate },
           cpuMsPerRequest: cpuPerRequest,
-          cpuMsPerRequestByRound: { raw: roundCpu.raw, intake: roundCpu.intake },
+          cpuMsPerRequestByRound: { raw: roundCpu.raw, intake: roundCpu.intake, rawAtRate: roundCpu.rawAtRate, intakeAtRate: roundCpu.intakeAtRate },
           signalsAcknowledged: acknowledged,
           signalsRecorded: recorded,
           lost,
