@@ -14,14 +14,14 @@ import { cpuDuring, settle } from './cpu.js';
 import { hasStatus, startGenerations, terminateAll, waitForStates } from './generations.js';
 import { timingsOf } from './history.js';
 import { combineLoads, httpLoad, httpRate, signalLoad, signalRate, type LoadRun, type SignalTarget } from './load.js';
-import { figure } from './report.js';
+import { figure, percentile } from './report.js';
 
 const CONCURRENCY = 16;
 const RATE = 200;
 
 const rateOf = (r: LoadRun) => Math.round((r.latencies.length / r.elapsedMs) * 1000);
 const p99Of = (r: LoadRun) => {
-  const p99 = combineLoads([r]).latency.p99;
+  const p99 = percentile(r.latencies, 99);
   return p99 === null ? null : Math.round(p99 * 10) / 10;
 };
 const perRequest = (ms: number, requests: number) => (requests ? Math.round((ms / requests) * 1000) / 1000 : null);
