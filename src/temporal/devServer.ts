@@ -74,7 +74,44 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, boolean | number> = {
  */
 export const DEV_SERVER_FILE_PRAGMAS: Record<string, string> = { journal_mode: 'wal', synchronous: 'full' };
 
+/** How often a start is retried when a port was taken between being picked and being bound. */
+const PORT_RACE_ATTEMPTS = 3;
+
+/** The port a failed start could not bind, when that is why it failed. */
+export function portInUse(output: string): number | undefined {
+  const match = /listen tcp [^\s]*:(\d+): bind: address already in use/.exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Ports are picked free (ours, and the CLI's own HTTP and metrics ports) and bound a moment
+ * later, so a process starting at the same time (parallel tests, another dev server) can
+ * take one in between. The dev server then exits; it is started again with fresh ports.
+ * A port the caller chose is the caller's to free: that failure is not retried.
+ */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchDevServer(opts);
+    } catch (err) {
+      const port = err instanceof DevServerStartError ? portInUse(err.output) : undefined;
+      const chosen = port !== undefined && (port === opts.port || port === opts.uiPort);
+      if (port === undefined || chosen || attempt >= PORT_RACE_ATTEMPTS) throw err;
+      opts.log?.(`Temporal dev server: port ${port} was taken while it started; starting it again with fresh ports`);
+    }
+  }
+}
+
+class DevServerStartError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(`${message}\n${output.slice(-3000)}`);
+  }
+}
+
+async function launchDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port || (await freePort(ip));
   const namespace = opts.namespace ?? 'default';
@@ -102,6 +139,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     if (output.length > 200) output.shift();
     opts.log?.(text.trimEnd());
   };
+  // The CLI prints `Server: <host>:<port>` once its services are up. Until then, an answer on
+  // the port may come from another process that took it first.
+  let banner = '';
+  let started = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (started) return;
+    banner += chunk.toString();
+    started = /^Server:\s/m.test(banner);
+  });
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   let exited: number | null | undefined;
@@ -115,8 +161,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const address = `${ip}:${port}`;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited !== undefined) throw new Error(`Temporal dev server exited (code ${exited}) before it was ready:\n${output.join('').slice(-3000)}`);
+    if (exited !== undefined) throw new DevServerStartError(`Temporal dev server exited (code ${exited}) before it was ready:`, output.join(''));
     try {
+      if (!started) throw new Error('not started yet');
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });

@@ -1,12 +1,13 @@
 // The embedded Temporal of `npm start`: search attributes registered and usable at once, and
 // state kept in a SQLite file across a restart, even after a kill.
 import assert from 'node:assert/strict';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../../src/temporal/devServer.js';
+import { freePort, portInUse, startDevServer } from '../../src/temporal/devServer.js';
 import { resolveTemporalCli } from '../../src/temporal/temporalCli.js';
 import { startGeneration } from '../../src/temporal/generations.js';
 import { waitFor } from '../support/waitFor.js';
@@ -90,5 +91,49 @@ test('search attributes are usable the moment a fresh dev server is ready', asyn
     });
   } finally {
     await server.stop();
+  }
+});
+
+// A port is picked free and bound a moment later; a process starting at the same time can take
+// it in between (CI saw it: the CLI's own HTTP API port, in a parallel test). The CLI in front
+// here fails its first start exactly as the real one did, then runs the real CLI.
+test('a start that loses a port race is started again with fresh ports', async () => {
+  const cliPath = await resolveTemporalCli();
+  const attempts = path.join(dir, 'attempts');
+  const racy = path.join(dir, 'racy-temporal');
+  await writeFile(
+    racy,
+    `#!/bin/sh
+echo start >> '${attempts}'
+if [ "$(wc -l < '${attempts}')" -eq 1 ]; then
+  echo 'level=ERROR msg="failed starting server: failed listening for HTTP API on 127.0.0.1:34317: listen tcp 127.0.0.1:34317: bind: address already in use"' >&2
+  exit 1
+fi
+exec '${cliPath}' "$@"
+`,
+  );
+  await chmod(racy, 0o755);
+  const logged: string[] = [];
+  const server = await startDevServer({ cliPath: racy, headless: true, log: (line) => logged.push(line) });
+  try {
+    assert.equal((await readFile(attempts, 'utf8')).trim().split('\n').length, 2);
+    assert.ok(logged.some((line) => line.includes('port 34317 was taken while it started')), 'the retry is logged');
+    await withClient(server.address, (client) => client.workflowService.describeNamespace({ namespace: 'default' }));
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a port the caller chose and someone else holds fails at once, naming the port', async () => {
+  const cliPath = await resolveTemporalCli();
+  const holder = net.createServer();
+  const port = await freePort();
+  await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+  try {
+    const startedAt = Date.now();
+    await assert.rejects(startDevServer({ cliPath, port, headless: true }), (err: Error) => portInUse(err.message) === port);
+    assert.ok(Date.now() - startedAt < 30_000, 'no waiting for a readiness deadline');
+  } finally {
+    holder.close();
   }
 });
