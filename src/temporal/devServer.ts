@@ -133,21 +133,16 @@ async function launchDevServer(opts: DevServerOptions): Promise<DevServer> {
   const env = { GOGC: '400', GOMEMLIMIT: '1GiB', ...process.env };
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output: string[] = [];
+  // The CLI prints `Server: <host>:<port>` once its services are up. Until then, an answer on
+  // the port may come from another process that took it first.
+  let started = false;
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
     output.push(text);
     if (output.length > 200) output.shift();
+    started ||= /^Server:\s/m.test(output.join(''));
     opts.log?.(text.trimEnd());
   };
-  // The CLI prints `Server: <host>:<port>` once its services are up. Until then, an answer on
-  // the port may come from another process that took it first.
-  let banner = '';
-  let started = false;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (started) return;
-    banner += chunk.toString();
-    started = /^Server:\s/m.test(banner);
-  });
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   let exited: number | null | undefined;
