@@ -154,25 +154,32 @@ async function launchDevServer(opts: DevServerOptions): Promise<DevServer> {
   );
 
   const address = `${ip}:${port}`;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-  for (;;) {
-    if (exited !== undefined) throw new DevServerStartError(`Temporal dev server exited (code ${exited}) before it was ready:`, output.join(''));
+  // Why the server is not ready yet, or null once it is: the CLI has printed its banner and
+  // the namespace answers.
+  const notReady = async (): Promise<string | null> => {
+    if (!started) return 'the CLI has not printed its "Server:" line yet';
     try {
-      if (!started) throw new Error('not started yet');
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
-        break;
+        return null;
       } finally {
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`Temporal dev server not ready at ${address} in time: ${String(err)}\n${output.join('').slice(-3000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
+      return String(err);
     }
+  };
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited !== undefined) throw new DevServerStartError(`Temporal dev server exited (code ${exited}) before it was ready:`, output.join(''));
+    const reason = await notReady();
+    if (reason === null) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new DevServerStartError(`Temporal dev server not ready at ${address} in time: ${reason}`, output.join(''));
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 
   return {

@@ -137,3 +137,26 @@ test('a port the caller chose and someone else holds fails at once, naming the p
     holder.close();
   }
 });
+
+test('a dev server that never comes up fails at the deadline, saying what it waited for, and is killed', async () => {
+  const pidFile = path.join(dir, 'silent.pid');
+  const silent = path.join(dir, 'silent-temporal');
+  // Says something, then nothing: no "Server:" line, no port.
+  await writeFile(silent, `#!/bin/sh\necho $$ > '${pidFile}'\necho 'warming up'\nexec sleep 600\n`);
+  await chmod(silent, 0o755);
+  await assert.rejects(startDevServer({ cliPath: silent, headless: true, readyTimeoutMs: 1_500 }), (err: Error) => {
+    assert.match(err.message, /not ready at 127\.0\.0\.1:\d+ in time: the CLI has not printed its "Server:" line yet/);
+    assert.match(err.message, /warming up/, "the CLI's own output is in the error");
+    return true;
+  });
+  const pid = Number((await readFile(pidFile, 'utf8')).trim());
+  const gone = () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  await waitFor(async () => gone(), 'the silent CLI to be killed', 5_000);
+});
